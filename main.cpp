@@ -1,0 +1,19 @@
+// meadow: one executable, one subcommand per role (node, shell, one-shot client commands,
+// bench). Each subcommand is registered by the layer that owns it; this file only wires them.
+#include "meadow_version.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"Meadow: a Raft key-value store for experimenting with consensus.", "meadow"};
+  app.set_version_flag("--version", "meadow " MEADOW_VERSION);
+  app.footer("Run `meadow SUBCOMMAND --help` for the options of one subcommand.");
+
+  CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+  }
+  return 0;
+}
