@@ -1,0 +1,263 @@
+// Client protocol bodies: requests a client sends to a node's client endpoint and the replies it
+// gets back. Every request and reply carries the request id chosen by the client; writes carry
+// (client_id, sequence) for exactly-once application. Depends on msgpack-c only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "transport/wire_fields.h"
+#include "transport/wire_raft.h"
+
+namespace meadow::transport::wire {
+
+/// linearizable: served by the leader after a ReadIndex round; stale: any node answers from its
+/// local state (the reply says so).
+enum class ReadConsistency : std::uint8_t { linearizable = 0, stale = 1 };
+/// prefix: keys starting with `start`; range: keys in [start, end) (empty `end` = unbounded).
+enum class ScanMode : std::uint8_t { prefix = 0, range = 1 };
+/// What a FaultRequest does; see FaultRequest.
+enum class FaultAction : std::uint8_t { drop_peers = 0, delay_peers = 1, drop_percent = 2,
+                                        clear = 3 };
+/// Which traffic of the listed peers a drop_peers fault affects.
+enum class FaultDirection : std::uint8_t { both = 0, outgoing = 1, incoming = 2 };
+/// Machine-readable cause in an ErrorReply.
+enum class ErrorCode : std::uint8_t {
+  invalid_request = 0,  ///< the request is well-formed msgpack but makes no sense (bad range…)
+  too_large = 1,        ///< key/value/batch exceeds a limit
+  unavailable = 2,      ///< node is shutting down, catching up, or has no quorum right now
+  busy = 3,             ///< too many requests queued; retry later
+  internal = 4,         ///< a bug or storage failure on the node
+  unsupported = 5,      ///< request type not implemented by this node
+};
+/// Mirrors the core's roles; pre_candidate = campaigning in PreVote.
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2, pre_candidate = 3 };
+
+}  // namespace meadow::transport::wire
+
+MEADOW_WIRE_ENUM(meadow::transport::wire::ReadConsistency,
+                 meadow::transport::wire::ReadConsistency::stale)
+MEADOW_WIRE_ENUM(meadow::transport::wire::ScanMode, meadow::transport::wire::ScanMode::range)
+MEADOW_WIRE_ENUM(meadow::transport::wire::FaultAction, meadow::transport::wire::FaultAction::clear)
+MEADOW_WIRE_ENUM(meadow::transport::wire::FaultDirection,
+                 meadow::transport::wire::FaultDirection::incoming)
+MEADOW_WIRE_ENUM(meadow::transport::wire::ErrorCode,
+                 meadow::transport::wire::ErrorCode::unsupported)
+MEADOW_WIRE_ENUM(meadow::transport::wire::Role, meadow::transport::wire::Role::pre_candidate)
+
+namespace meadow::transport::wire {
+
+// ---------------------------------------------------------------------------------------------
+// Requests (client -> node)
+// ---------------------------------------------------------------------------------------------
+
+/// Write `value` under `key`. Applied at most once per (client_id, sequence).
+struct PutRequest {
+  std::uint64_t request_id = 0;
+  std::uint64_t client_id = 0;
+  std::uint64_t sequence = 0;  ///< per client, starts at 1, increases with each new write
+  std::string key;
+  std::string value;
+
+  bool operator==(const PutRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, client_id, sequence, key, value)
+};
+
+/// Remove `key` (ok whether or not it existed). Applied at most once per (client_id, sequence).
+struct DeleteRequest {
+  std::uint64_t request_id = 0;
+  std::uint64_t client_id = 0;
+  std::uint64_t sequence = 0;
+  std::string key;
+
+  bool operator==(const DeleteRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, client_id, sequence, key)
+};
+
+/// Read one key. Answered with ValueReply or NotFoundReply (or NotLeader/Error).
+struct GetRequest {
+  std::uint64_t request_id = 0;
+  std::string key;
+  ReadConsistency consistency = ReadConsistency::linearizable;
+
+  bool operator==(const GetRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, key, consistency)
+};
+
+/// Read keys in order: by prefix (`start` = the prefix, `end` ignored) or in [start, end).
+/// At most `limit` pairs (0 = the node's default cap). Answered with ScanReply.
+struct ScanRequest {
+  std::uint64_t request_id = 0;
+  ScanMode mode = ScanMode::prefix;
+  std::string start;
+  std::string end;
+  std::uint32_t limit = 0;
+  ReadConsistency consistency = ReadConsistency::linearizable;
+
+  bool operator==(const ScanRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, mode, start, end, limit, consistency)
+};
+
+/// Ask the receiving node (leader or not) for its StatusReply.
+struct StatusRequest {
+  std::uint64_t request_id = 0;
+
+  bool operator==(const StatusRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id)
+};
+
+/// Fault injection on the receiving node's peer transport (for experiments):
+/// - drop_peers: drop traffic to/from `peers` per `direction` (adds to the current set);
+/// - delay_peers: hold outgoing messages to `peers` for `delay_ms` (0 removes the delay);
+/// - drop_percent: drop `drop_percent` % in [0, 100] of all outgoing peer messages;
+/// - clear: remove every fault.
+/// Answered with OkReply (client_id/sequence 0) or ErrorReply(invalid_request).
+struct FaultRequest {
+  std::uint64_t request_id = 0;
+  FaultAction action = FaultAction::clear;
+  std::vector<NodeId> peers;
+  FaultDirection direction = FaultDirection::both;
+  std::uint32_t delay_ms = 0;
+  std::uint32_t drop_percent = 0;
+
+  bool operator==(const FaultRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent)
+};
+
+using Request =
+    std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest, FaultRequest>;
+
+// ---------------------------------------------------------------------------------------------
+// Replies (node -> client)
+// ---------------------------------------------------------------------------------------------
+
+/// Who answered a read and how fresh it is.
+struct ReadInfo {
+  NodeId node_id = kNoNode;         ///< the node that served the read
+  std::uint64_t applied_index = 0;  ///< its last applied log index when it answered
+  bool stale = false;               ///< true unless the read was linearizable
+
+  bool operator==(const ReadInfo&) const = default;
+  MEADOW_WIRE_FIELDS(node_id, applied_index, stale)
+};
+
+/// A write (or a fault request) took effect. For writes `client_id`/`sequence` echo the request
+/// and `index` is the log index at which it applied (for a duplicate: the original's, or 0 if
+/// the node no longer knows it).
+struct OkReply {
+  std::uint64_t request_id = 0;
+  std::uint64_t client_id = 0;
+  std::uint64_t sequence = 0;
+  std::uint64_t index = 0;
+
+  bool operator==(const OkReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, client_id, sequence, index)
+};
+
+/// The value of the key a GetRequest asked for.
+struct ValueReply {
+  std::uint64_t request_id = 0;
+  std::string value;
+  ReadInfo read;
+
+  bool operator==(const ValueReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, value, read)
+};
+
+/// The key a GetRequest asked for does not exist.
+struct NotFoundReply {
+  std::uint64_t request_id = 0;
+  ReadInfo read;
+
+  bool operator==(const NotFoundReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, read)
+};
+
+/// This node is not the leader. `leader_id` = kNoNode and `leader_endpoint` empty when unknown;
+/// `leader_endpoint` is the leader's client endpoint if the node knows it.
+struct NotLeaderReply {
+  std::uint64_t request_id = 0;
+  NodeId leader_id = kNoNode;
+  std::string leader_endpoint;
+
+  bool operator==(const NotLeaderReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, leader_id, leader_endpoint)
+};
+
+/// The request failed on the node.
+struct ErrorReply {
+  std::uint64_t request_id = 0;
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+
+  bool operator==(const ErrorReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, code, message)
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+
+  bool operator==(const KeyValue&) const = default;
+  MEADOW_WIRE_FIELDS(key, value)
+};
+
+/// Result of a ScanRequest, in key order. `more` = the limit cut the result short.
+struct ScanReply {
+  std::uint64_t request_id = 0;
+  std::vector<KeyValue> items;
+  bool more = false;
+  ReadInfo read;
+
+  bool operator==(const ScanReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, items, more, read)
+};
+
+/// What a node knows about one peer (leader's view; followers report zeros).
+struct PeerStatus {
+  NodeId id = kNoNode;
+  std::uint64_t match_index = 0;
+  std::uint64_t next_index = 0;
+  std::int64_t last_contact_ms = -1;  ///< ms since we last heard from it; -1 = never
+
+  bool operator==(const PeerStatus&) const = default;
+  MEADOW_WIRE_FIELDS(id, match_index, next_index, last_contact_ms)
+};
+
+/// A node's view of itself. `counters` holds named totals, e.g. "drop.malformed",
+/// "peer.sent", "client.requests" (see transport/PROTOCOL.md for the transport's names).
+struct StatusReply {
+  std::uint64_t request_id = 0;
+  NodeId node_id = kNoNode;
+  Role role = Role::follower;
+  std::uint64_t term = 0;
+  NodeId leader_id = kNoNode;
+  std::uint64_t commit_index = 0;
+  std::uint64_t last_applied = 0;
+  std::uint64_t last_index = 0;
+  std::vector<PeerStatus> peers;
+  std::string durability;  ///< e.g. "synchronous=FULL"
+  std::map<std::string, std::uint64_t> counters;
+  std::uint64_t uptime_ms = 0;
+  std::uint64_t pid = 0;
+
+  bool operator==(const StatusReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, node_id, role, term, leader_id, commit_index, last_applied,
+                     last_index, peers, durability, counters, uptime_ms, pid)
+};
+
+using Reply = std::variant<OkReply, ValueReply, NotFoundReply, NotLeaderReply, ErrorReply,
+                           ScanReply, StatusReply>;
+
+/// The request id carried by any request or reply.
+std::uint64_t request_id_of(const Request& request);
+std::uint64_t request_id_of(const Reply& reply);
+/// Sets the request id of any request.
+void set_request_id(Request& request, std::uint64_t request_id);
+/// True for requests that change state (put, delete) and so carry (client_id, sequence).
+bool is_write(const Request& request);
+
+}  // namespace meadow::transport::wire
