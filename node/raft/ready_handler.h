@@ -1,0 +1,37 @@
+// process_ready: THE one place that handles a Ready in the order Raft requires (persist,
+// send, apply, serve reads, advance). The node runtime and the simulator both call it, so the
+// simulator exercises the real ordering. Standard library only; side effects go through the
+// small interfaces below.
+#pragma once
+
+#include <vector>
+
+#include "node/raft/raft_core.h"
+#include "node/raft/ready.h"
+#include "node/raft/storage.h"
+
+namespace meadow::raft {
+
+/// Sends messages to peers. Fire and forget: delivery may fail, Raft retries.
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  virtual void send(const Message& message) = 0;
+};
+
+/// The state machine side.
+class Applier {
+ public:
+  virtual ~Applier() = default;
+  /// Apply committed entries in order (all kinds; a noop only advances the applied index).
+  virtual void apply(const std::vector<Entry>& committed) = 0;
+  /// Serve reads: every entry up to each `index` has been applied by now.
+  virtual void serve_reads(const std::vector<ReadState>& reads) = 0;
+};
+
+/// If `core` has a Ready: persist its hard state and entries in one atomic Storage::persist,
+/// then send its messages, apply its committed entries, serve its reads, and advance the core.
+/// Returns whether there was a Ready. `storage` is the Storage the core was built on.
+bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier);
+
+}  // namespace meadow::raft

@@ -1,0 +1,205 @@
+// Log replication (Raft §5.3): sending AppendEntries with per-follower flow control, the
+// follower's consistency check with fast conflict backtracking, acknowledgements, heartbeats,
+// and advancing the commit index (§5.4.2).
+#include <algorithm>
+
+#include "node/raft/raft_core.h"
+
+namespace meadow::raft {
+
+// ---------------------------------------------------------------- leader: sending
+
+bool RaftCore::maybe_send_append(NodeId to, bool send_if_empty) {
+  Progress& pr = progress_.at(to);
+  if (pr.is_paused()) return false;
+  const Index prev = pr.next_index() - 1;
+  const auto prev_term = log_.term(prev);
+  if (!prev_term || pr.next_index() < log_.first_index()) {
+    // The follower needs entries we compacted: InstallSnapshot (the snapshot issue).
+    log_line(LogLevel::warn, "follower " + std::to_string(to) + " needs a snapshot");
+    return false;
+  }
+  std::vector<Entry> entries;
+  const Index last = log_.last_index();
+  if (pr.next_index() <= last) {
+    const Index hi = std::min<Index>(last + 1, pr.next_index() + config_.max_entries_per_message);
+    entries = log_.entries(pr.next_index(), hi, config_.max_bytes_per_message);
+  }
+  if (entries.empty() && !send_if_empty) return false;
+  Message m;
+  m.type = MessageType::append;
+  m.to = to;
+  m.index = prev;
+  m.log_term = *prev_term;
+  m.commit = log_.committed();
+  pr.on_append_sent(entries.empty() ? prev : entries.back().index, entries.size());
+  m.entries = std::move(entries);
+  send(std::move(m));
+  return true;
+}
+
+void RaftCore::broadcast_append() {
+  for (NodeId peer : config_.voters) {
+    if (peer != id_) maybe_send_append(peer, true);
+  }
+}
+
+void RaftCore::send_heartbeat(NodeId to, const std::string& context) {
+  Message m;
+  m.type = MessageType::heartbeat;
+  m.to = to;
+  // Never let a follower commit past what it is known to hold: its log beyond match_index
+  // may still differ from ours.
+  m.commit = std::min(progress_.at(to).match_index(), log_.committed());
+  m.context = context;
+  send(std::move(m));
+}
+
+void RaftCore::broadcast_heartbeat(const std::string& context) {
+  for (NodeId peer : config_.voters) {
+    if (peer != id_) send_heartbeat(peer, context);
+  }
+}
+
+void RaftCore::append_entries(std::vector<Entry> entries) {
+  const Index last = log_.last_index();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    entries[i].term = term_;
+    entries[i].index = last + 1 + i;
+  }
+  log_.append(std::move(entries));
+  // The leader's own copy counts towards the quorum: it is persisted before any message
+  // built from it is sent (Ready contract).
+  progress_.at(id_).maybe_update(log_.last_index());
+  maybe_commit();
+}
+
+ProposeResult RaftCore::propose(std::string data) {
+  if (role_ != Role::leader) return {Status::not_leader, 0, 0, leader_};
+  // Thesis §3.10: stop accepting commands while handing leadership over.
+  if (lead_transferee_ != kNoNode) return {Status::transferring, 0, 0, leader_};
+  append_entries({Entry{term_, 0, EntryKind::normal, std::move(data)}});
+  broadcast_append();
+  return {Status::ok, log_.last_index(), term_, id_};
+}
+
+bool RaftCore::maybe_commit() {
+  // The highest index stored on a majority: sort match indexes descending, take the
+  // quorum-th one.
+  std::vector<Index> matches;
+  matches.reserve(progress_.size());
+  for (const auto& [id, pr] : progress_) matches.push_back(pr.match_index());
+  std::sort(matches.begin(), matches.end(), std::greater<>());
+  const Index candidate = matches[quorum() - 1];
+  // Raft §5.4.2 / Figure 8: only an entry of the current term is committed by counting
+  // replicas (RaftLog::maybe_commit checks the term).
+  if (!log_.maybe_commit(candidate, term_)) return false;
+  release_reads_waiting_for_commit();
+  return true;
+}
+
+bool RaftCore::committed_in_current_term() const {
+  return log_.term(log_.committed()) == term_;
+}
+
+// ---------------------------------------------------------------- follower: receiving
+
+void RaftCore::handle_append(const Message& m) {
+  Message resp;
+  resp.type = MessageType::append_response;
+  resp.to = m.from;
+  // Outside input: entries must follow m.index contiguously with terms in [log_term, term].
+  Term prev_term = m.log_term;
+  for (std::size_t i = 0; i < m.entries.size(); ++i) {
+    const Entry& e = m.entries[i];
+    if (e.index != m.index + 1 + i || e.term < prev_term || e.term > m.term) {
+      ++counters_.messages_rejected;
+      log_line(LogLevel::warn, "malformed append from " + std::to_string(m.from));
+      return;
+    }
+    prev_term = e.term;
+  }
+  if (m.index < log_.committed()) {
+    // Everything up to our commit index already matches the leader (§5.4.3); tell it so.
+    resp.index = log_.committed();
+    send(std::move(resp));
+    return;
+  }
+  if (const auto last_new = log_.maybe_append(m.index, m.log_term, m.commit, m.entries)) {
+    resp.index = *last_new;
+  } else {
+    // Raft §5.3: reject, with a hint so the leader can skip a whole conflicting term per
+    // round trip instead of one entry (etcd findConflictByTerm).
+    const auto [hint, hint_term] =
+        log_.find_conflict_by_term(std::min(m.index, log_.last_index()), m.log_term);
+    resp.index = m.index;
+    resp.reject = true;
+    resp.reject_hint = hint;
+    resp.log_term = hint_term;
+  }
+  send(std::move(resp));
+}
+
+void RaftCore::handle_heartbeat(const Message& m) {
+  // The leader sends min(match, commit), so this never exceeds what we hold; clamp anyway
+  // because it is outside input.
+  log_.commit_to(std::min(m.commit, log_.last_index()));
+  Message resp;
+  resp.type = MessageType::heartbeat_response;
+  resp.to = m.from;
+  resp.context = m.context;
+  send(std::move(resp));
+}
+
+// ---------------------------------------------------------------- leader: acknowledgements
+
+void RaftCore::handle_append_response(const Message& m) {
+  Progress& pr = progress_.at(m.from);
+  pr.set_recent_active(true);
+  if (m.reject) {
+    ++counters_.append_rejections_received;
+    // Use the follower's hint: jump to the last index of ours whose term is <= the
+    // follower's term at the hint; everything between cannot match.
+    Index next_probe = m.reject_hint;
+    if (m.log_term > 0) next_probe = log_.find_conflict_by_term(m.reject_hint, m.log_term).first;
+    if (pr.maybe_decr_to(m.index, next_probe)) {
+      if (pr.state() == ProgressState::replicate) pr.become_probe();
+      maybe_send_append(m.from, true);
+    }
+    return;
+  }
+  if (m.index > log_.last_index()) {  // cannot acknowledge what we never sent
+    ++counters_.messages_rejected;
+    return;
+  }
+  const bool was_paused = pr.is_paused();
+  if (!pr.maybe_update(m.index) &&
+      !(pr.match_index() == m.index && pr.state() == ProgressState::probe)) {
+    return;  // stale
+  }
+  if (pr.state() == ProgressState::probe) pr.become_replicate();
+  if (maybe_commit()) {
+    broadcast_append();  // spread the new commit index
+  } else if (was_paused) {
+    maybe_send_append(m.from, true);
+  }
+  // Fill the pipeline.
+  while (maybe_send_append(m.from, false)) {
+  }
+  if (m.from == lead_transferee_ && pr.match_index() == log_.last_index()) {
+    Message t;
+    t.type = MessageType::timeout_now;
+    t.to = m.from;
+    send(std::move(t));
+  }
+}
+
+void RaftCore::handle_heartbeat_response(const Message& m) {
+  Progress& pr = progress_.at(m.from);
+  pr.set_recent_active(true);
+  pr.on_heartbeat_response();
+  if (pr.match_index() < log_.last_index()) maybe_send_append(m.from, true);
+  if (!m.context.empty()) handle_read_ack(m.from, m.context);
+}
+
+}  // namespace meadow::raft
