@@ -1,6 +1,7 @@
 // meadow: one executable, one subcommand per role (node, shell, one-shot client commands,
 // bench). Each subcommand is registered by the layer that owns it; this file only wires them.
 #include "meadow_version.h"
+#include "node/runtime/node_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -11,7 +12,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "meadow " MEADOW_VERSION);
   app.footer("Run `meadow SUBCOMMAND --help` for the options of one subcommand.");
 
+  CLI::App* node = meadow::node::add_node_command(app);
+
   CLI11_PARSE(app, argc, argv);
+  if (node->parsed()) return meadow::node::run_node_command();
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
   }

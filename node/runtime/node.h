@@ -1,0 +1,99 @@
+// Node: one Raft node process's event loop (ARCHITECTURE.md "node/runtime"). A single thread
+// owns the core, the ZeroMQ sockets and the SQLite store: poll → drain peers and clients →
+// step → tick → process_ready (persist in one transaction, send, apply, answer) → repeat.
+// It never blocks on a peer. Depends on node/raft, store and transport.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "node/raft/raft_core.h"
+#include "node/raft/ready_handler.h"
+#include "node/runtime/logger.h"
+#include "node/runtime/node_config.h"
+#include "node/runtime/sqlite_storage.h"
+#include "store/store.h"
+#include "transport/client_server.h"
+#include "transport/peer_transport.h"
+
+namespace meadow::node {
+
+class Node : private raft::MessageSink, private raft::Applier {
+ public:
+  /// Opens the store and binds the sockets. On failure returns nullptr and sets `error` to one
+  /// clear line (wrong cluster or node in the data dir, corrupt file, address in use, ...).
+  static std::unique_ptr<Node> open(const NodeConfig& config, Logger& logger, std::string& error);
+  ~Node() override;
+
+  /// Runs the loop until `stop_fd` (e.g. a signalfd for SIGTERM/SIGINT) becomes readable,
+  /// then finishes the current batch and returns. -1 = run forever.
+  void run(int stop_fd);
+
+ private:
+  struct PendingWrite {
+    raft::Term term = 0;
+    std::string routing_id;
+    transport::wire::Request request;
+  };
+  struct PendingRead {
+    std::string routing_id;
+    transport::wire::Request request;
+  };
+  using Clock = std::chrono::steady_clock;
+
+  Node(const NodeConfig& config, Logger& logger, store::Store store);
+
+  // node.cpp: the loop.
+  void drain_peers();
+  void drain_clients();
+  void tick_due(Clock::time_point now);
+  void after_ready();
+  int poll_timeout_ms(Clock::time_point now) const;
+
+  // node_requests.cpp: client requests.
+  void handle(transport::IncomingRequest incoming);
+  void handle_write(transport::IncomingRequest incoming);
+  void handle_read(transport::IncomingRequest incoming);
+  void start_read_batch();
+  void answer_read(const PendingRead& read, bool stale);
+  void fail_pending_after_step_down();
+  void reply(const std::string& routing_id, const transport::wire::Reply& reply);
+  transport::wire::NotLeaderReply not_leader(std::uint64_t request_id) const;
+  std::string endpoint_of(raft::NodeId id) const;
+
+  // node_status.cpp: status and fault requests.
+  transport::wire::StatusReply status(std::uint64_t request_id) const;
+  transport::wire::Reply fault(const transport::wire::FaultRequest& request);
+
+  // raft::MessageSink / raft::Applier (node_apply.cpp).
+  void send(const raft::Message& message) override;
+  void apply(const std::vector<raft::Entry>& committed) override;
+  void serve_reads(const std::vector<raft::ReadState>& reads) override;
+
+  NodeConfig config_;
+  Logger& logger_;
+  store::Store store_;
+  SqliteStorage storage_;
+  zmq::context_t context_;
+  std::unique_ptr<transport::PeerTransport> peers_;
+  std::unique_ptr<transport::ClientServer> clients_;
+  std::unique_ptr<raft::RaftCore> core_;
+  raft::SoftState last_soft_state_;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point next_tick_ = Clock::now();
+  std::map<raft::NodeId, Clock::time_point> last_contact_;
+  std::map<raft::Index, PendingWrite> pending_writes_;      ///< by log index
+  std::vector<PendingRead> read_batch_;                    ///< waiting for the next read_index
+  std::map<std::string, std::vector<PendingRead>> pending_reads_;  ///< by ReadIndex context
+  std::uint64_t next_read_batch_ = 1;
+  std::uint64_t applied_entries_ = 0;
+  std::uint64_t client_rejections_ = 0;
+};
+
+}  // namespace meadow::node

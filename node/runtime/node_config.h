@@ -1,0 +1,41 @@
+// NodeConfig: everything one `meadow node` process needs to run, already validated by the
+// command line layer (node_command.cpp). Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "node/raft/config.h"
+#include "node/raft/types.h"
+#include "store/types.h"
+
+namespace meadow::node {
+
+/// One voting member of the cluster as every node sees it.
+struct Member {
+  raft::NodeId id = raft::kNoNode;
+  std::string raft_endpoint;    ///< where peers reach its Raft ROUTER, e.g. tcp://127.0.0.1:7001
+  std::string client_endpoint;  ///< where clients reach it (may be empty if unknown)
+};
+
+struct NodeConfig {
+  raft::NodeId id = raft::kNoNode;
+  std::string cluster_id = "meadow";
+  std::string data_dir;                ///< holds meadow.db; created if absent
+  std::vector<Member> members;         ///< every voter, this node included
+  std::string listen;                  ///< Raft bind address; empty = own member's raft_endpoint
+  std::string client_listen;           ///< client bind address; empty = own client_endpoint
+  store::Durability durability = store::Durability::full;
+  int tick_ms = 10;                    ///< logical clock period of the Raft core
+  int heartbeat_ms = 50;               ///< leader heartbeat interval, a multiple of tick_ms
+  int election_timeout_min_ms = 300;   ///< randomized election timeout in [min, max)
+  int election_timeout_max_ms = 600;
+  raft::LogLevel log_level = raft::LogLevel::info;
+  std::string log_file;                ///< empty = stderr
+
+  /// The member entry of this node. Precondition: validated config.
+  const Member& self() const;
+};
+
+}  // namespace meadow::node

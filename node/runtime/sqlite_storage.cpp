@@ -1,0 +1,68 @@
+#include "node/runtime/sqlite_storage.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace meadow::node {
+
+void die(const std::string& message) {
+  std::fprintf(stderr, "meadow node: fatal: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+SqliteStorage::SqliteStorage(store::Store& store, FatalHandler fatal)
+    : store_(store), fatal_(std::move(fatal)) {}
+
+raft::HardState SqliteStorage::hard_state() const {
+  const auto& hs = store_.hard_state();
+  return {hs.term, hs.voted_for, hs.commit};
+}
+
+raft::SnapshotMeta SqliteStorage::snapshot() const {
+  const auto& meta = store_.snapshot_meta();
+  return {meta.index, meta.term};
+}
+
+raft::Index SqliteStorage::first_index() const { return store_.first_index(); }
+
+raft::Index SqliteStorage::last_index() const { return store_.last_index(); }
+
+std::optional<raft::Term> SqliteStorage::term(raft::Index index) const {
+  if (index < store_.snapshot_meta().index || index > store_.last_index()) return std::nullopt;
+  auto term = store_.term(index);
+  if (!term.ok()) fatal_("reading the term of log entry " + std::to_string(index) + ": " +
+                         term.status().describe());
+  return *term;
+}
+
+std::vector<raft::Entry> SqliteStorage::entries(raft::Index lo, raft::Index hi,
+                                                std::uint64_t max_bytes) const {
+  auto stored = store_.entries(lo, hi, max_bytes);
+  if (!stored.ok()) fatal_("reading log entries [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "): " + stored.status().describe());
+  std::vector<raft::Entry> out;
+  out.reserve(stored->size());
+  for (auto& e : *stored) {
+    if (e.kind > static_cast<std::uint8_t>(raft::EntryKind::config))
+      fatal_("log entry " + std::to_string(e.index) + " has unknown kind " +
+             std::to_string(e.kind));
+    out.push_back({e.term, e.index, static_cast<raft::EntryKind>(e.kind), std::move(e.payload)});
+  }
+  return out;
+}
+
+void SqliteStorage::persist(const std::optional<raft::HardState>& hard_state,
+                            const std::vector<raft::Entry>& entries) {
+  store::WriteBatch batch;
+  if (hard_state) batch.hard_state = store::HardState{hard_state->term, hard_state->voted_for,
+                                                      hard_state->commit};
+  batch.entries.reserve(entries.size());
+  for (const auto& e : entries)
+    batch.entries.push_back({e.index, e.term, static_cast<std::uint8_t>(e.kind), e.data});
+  auto result = store_.write(batch);
+  if (!result.ok()) fatal_("persisting Raft state: " + result.status().describe());
+  ++persist_count_;
+}
+
+}  // namespace meadow::node

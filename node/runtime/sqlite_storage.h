@@ -1,0 +1,44 @@
+// SqliteStorage: the Raft core's Storage (node/raft/storage.h) over the node's SQLite store.
+// Every persist is one SQLite transaction (one fsync in `full` durability). A storage error on
+// this path is fatal: the node stops loudly rather than run on state it cannot trust.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "node/raft/storage.h"
+#include "store/store.h"
+
+namespace meadow::node {
+
+/// Called with a message when storage fails; must not return (the node exits).
+using FatalHandler = std::function<void(const std::string& message)>;
+
+/// Stops the process: prints `message` to stderr and aborts.
+[[noreturn]] void die(const std::string& message);
+
+class SqliteStorage : public raft::Storage {
+ public:
+  /// `store` must outlive this object.
+  explicit SqliteStorage(store::Store& store, FatalHandler fatal = die);
+
+  raft::HardState hard_state() const override;
+  raft::SnapshotMeta snapshot() const override;
+  raft::Index first_index() const override;
+  raft::Index last_index() const override;
+  std::optional<raft::Term> term(raft::Index index) const override;
+  std::vector<raft::Entry> entries(raft::Index lo, raft::Index hi,
+                                   std::uint64_t max_bytes) const override;
+  void persist(const std::optional<raft::HardState>& hard_state,
+               const std::vector<raft::Entry>& entries) override;
+
+  /// Transactions committed by persist() so far (each is one fsync in `full` durability).
+  std::uint64_t persist_count() const { return persist_count_; }
+
+ private:
+  store::Store& store_;
+  FatalHandler fatal_;
+  std::uint64_t persist_count_ = 0;
+};
+
+}  // namespace meadow::node
