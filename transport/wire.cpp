@@ -3,6 +3,8 @@
 // small multiple of the input (msgpack-c pre-allocates arrays and maps by their declared size).
 #include "transport/wire.h"
 
+#include "transport/bounded_unpack.h"
+
 #include <exception>
 #include <new>
 #include <utility>
@@ -10,8 +12,6 @@
 namespace meadow::transport::wire {
 namespace {
 
-// Nesting used by the protocol: envelope > body > vector > struct > field: depth 5. Leave room.
-constexpr std::size_t kMaxDepth = 16;
 constexpr std::size_t kEnvelopeFields = 5;
 
 // One row per Body alternative, in variant order.
@@ -115,13 +115,8 @@ DecodeResult decode(std::string_view bytes, const DecodeLimits& limits) {
   }
   if (bytes.empty()) return fail(DropReason::malformed, "empty message");
   try {
-    // Each array element or map pair takes at least one or two input bytes, so these caps
-    // bound pre-allocation by the input size without refusing any honest message.
-    const msgpack::unpack_limit caps(bytes.size(), bytes.size() / 2, bytes.size(), bytes.size(),
-                                     bytes.size(), kMaxDepth);
     std::size_t offset = 0;
-    msgpack::object_handle handle =
-        msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr, caps);
+    msgpack::object_handle handle = bounded_unpack(bytes, offset);
     if (offset != bytes.size()) {
       return fail(DropReason::malformed,
                   std::to_string(bytes.size() - offset) + " trailing bytes after the envelope");

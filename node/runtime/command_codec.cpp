@@ -5,6 +5,8 @@
 
 #include <msgpack.hpp>
 
+#include "transport/bounded_unpack.h"
+
 namespace meadow::node {
 namespace {
 
@@ -24,7 +26,7 @@ std::string encode_command(const store::Command& c) {
 std::optional<store::Command> decode_command(std::string_view payload) {
   try {
     std::size_t offset = 0;
-    msgpack::object_handle handle = msgpack::unpack(payload.data(), payload.size(), offset);
+    msgpack::object_handle handle = transport::bounded_unpack(payload, offset);
     if (offset != payload.size()) return std::nullopt;
     Packed p;
     handle.get().convert(p);

@@ -1,0 +1,26 @@
+// Unpacking msgpack from untrusted bytes with allocation bounded by the input size. msgpack-c
+// reserves memory for an array, map, string or binary from its declared length, so without
+// limits a 5-byte input can ask for gigabytes. Used by every decoder of outside input.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <msgpack.hpp>
+
+namespace meadow::transport {
+
+/// Nesting depth accepted by bounded_unpack (the wire format needs far less).
+inline constexpr std::size_t kMaxUnpackDepth = 32;
+
+/// Unpacks one msgpack object from the start of `bytes`, setting `offset` past it. Each array
+/// element or map pair takes at least one or two input bytes, so capping declared sizes by the
+/// input length refuses no honest input. Throws msgpack's exceptions on bad input (the caller
+/// catches them where the input arrived).
+inline msgpack::object_handle bounded_unpack(std::string_view bytes, std::size_t& offset) {
+  const msgpack::unpack_limit caps(bytes.size(), bytes.size() / 2, bytes.size(), bytes.size(),
+                                   bytes.size(), kMaxUnpackDepth);
+  return msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr, caps);
+}
+
+}  // namespace meadow::transport
