@@ -1,0 +1,30 @@
+// The command handlers named by the rows of command_table.cpp. Each takes the session and a
+// parsed, arity-checked invocation and returns a CommandResult; none prints.
+#pragma once
+
+#include "shell/command_spec.h"
+
+namespace meadow::shell {
+
+// kv_commands.cpp — reads and writes through transport::Client
+CommandResult run_put(Session& session, const Invocation& inv);
+CommandResult run_get(Session& session, const Invocation& inv);
+CommandResult run_delete(Session& session, const Invocation& inv);
+CommandResult run_scan(Session& session, const Invocation& inv);
+
+// status_commands.cpp — the cluster's state as the nodes report it
+CommandResult run_status(Session& session, const Invocation& inv);
+CommandResult run_leader(Session& session, const Invocation& inv);
+
+// process_commands.cpp — node processes named in the manifest
+CommandResult run_kill(Session& session, const Invocation& inv);
+CommandResult run_stop(Session& session, const Invocation& inv);
+CommandResult run_start(Session& session, const Invocation& inv);
+CommandResult run_restart(Session& session, const Invocation& inv);
+CommandResult run_logs(Session& session, const Invocation& inv);
+
+// meta_commands.cpp — the shell itself
+CommandResult run_help(Session& session, const Invocation& inv);
+CommandResult run_exit(Session& session, const Invocation& inv);
+
+}  // namespace meadow::shell

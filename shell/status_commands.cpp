@@ -1,0 +1,100 @@
+// Handlers for status and leader: the cluster as the nodes report it (ClusterView), rendered
+// as a table or JSON.
+#include "shell/handlers.h"
+#include "shell/session.h"
+#include "shell/text_table.h"
+
+namespace meadow::shell {
+namespace {
+
+namespace wire = transport::wire;
+
+std::string role_name(wire::Role role) {
+  switch (role) {
+    case wire::Role::follower: return "follower";
+    case wire::Role::candidate: return "candidate";
+    case wire::Role::leader: return "leader";
+    case wire::Role::pre_candidate: return "pre-candidate";
+  }
+  return "?";
+}
+
+/// "up", "down", or "no reply" (process alive or unknown, but no status in time).
+std::string state_of(const NodeView& n) {
+  if (n.status) return "up";
+  return n.up() ? "no reply" : "down";
+}
+
+}  // namespace
+
+CommandResult run_status(Session& session, const Invocation&) {
+  const ClusterView& view = session.refresh();
+  const wire::StatusReply* leader = nullptr;
+  if (const auto* l = view.node(view.leader); l && l->status) leader = &*l->status;
+
+  TextTable table({"node", "role", "term", "leader", "commit", "applied", "last", "pid",
+                   "endpoint", "state", "lag"});
+  JsonValue nodes = JsonValue::array();
+  for (const auto& n : view.nodes) {
+    const auto* s = n.status ? &*n.status : nullptr;
+    auto number = [&](std::uint64_t v) { return s ? std::to_string(v) : std::string("-"); };
+    const std::int64_t pid = s ? static_cast<std::int64_t>(s->pid) : n.pid;
+    std::optional<std::uint64_t> lag;
+    if (s && leader) lag = leader->commit_index > s->last_applied ? leader->commit_index - s->last_applied : 0;
+    const std::string state = state_of(n);
+    std::optional<Colour> role_colour;
+    if (s && s->role == wire::Role::leader) role_colour = Colour::green;
+    table.add_row({{std::to_string(n.id), {}},
+                   {s ? role_name(s->role) : "-", role_colour},
+                   {number(s ? s->term : 0), {}},
+                   {s && s->leader_id ? std::to_string(s->leader_id) : "-", {}},
+                   {number(s ? s->commit_index : 0), {}},
+                   {number(s ? s->last_applied : 0), {}},
+                   {number(s ? s->last_index : 0), {}},
+                   {pid > 0 ? std::to_string(pid) : "-", {}},
+                   {n.endpoint, {}},
+                   {state, state == "up" ? std::optional<Colour>() : Colour::red},
+                   {lag ? std::to_string(*lag) : "-", lag && *lag > 0 ? std::optional<Colour>(Colour::yellow) : std::nullopt}});
+    JsonValue node = JsonValue::object().set("id", n.id).set("state", state);
+    node.set("role", s ? JsonValue(role_name(s->role)) : JsonValue());
+    node.set("term", s ? JsonValue(s->term) : JsonValue());
+    node.set("leader", s && s->leader_id ? JsonValue(s->leader_id) : JsonValue());
+    node.set("commit_index", s ? JsonValue(s->commit_index) : JsonValue());
+    node.set("last_applied", s ? JsonValue(s->last_applied) : JsonValue());
+    node.set("last_index", s ? JsonValue(s->last_index) : JsonValue());
+    node.set("pid", pid > 0 ? JsonValue(pid) : JsonValue());
+    node.set("endpoint", n.endpoint);
+    node.set("lag", lag ? JsonValue(*lag) : JsonValue());
+    node.set("durability", s ? JsonValue(s->durability) : JsonValue());
+    nodes.push(std::move(node));
+  }
+  JsonValue data = JsonValue::object();
+  data.set("leader", view.leader ? JsonValue(view.leader) : JsonValue());
+  data.set("term", view.term);
+  data.set("nodes", std::move(nodes));
+  std::string text = table.render(session.output().style());
+  if (!view.leader) text += "no leader\n";
+  return CommandResult::success(std::move(data), text);
+}
+
+CommandResult run_leader(Session& session, const Invocation&) {
+  const auto view = session.wait_for_leader(session.options().timeout);
+  if (!view) {
+    const ClusterView& now = session.last_view();
+    std::string message = "no leader after " + std::to_string(session.options().timeout.count()) + " ms";
+    const auto down = now.down_ids();
+    message += down.empty() ? " (every node is up; an election may be stuck, see status)"
+                            : " (nodes down: " + join_ids(down) + " of " +
+                                  std::to_string(now.nodes.size()) + ")";
+    return CommandResult::failure("no_leader", message);
+  }
+  const NodeView* leader = view->node(view->leader);
+  JsonValue data = JsonValue::object().set("leader", view->leader).set("term", view->term);
+  data.set("endpoint", leader->endpoint);
+  return CommandResult::success(std::move(data), "node " + std::to_string(view->leader) +
+                                                     " is leader (term " +
+                                                     std::to_string(view->term) + ", " +
+                                                     leader->endpoint + ")");
+}
+
+}  // namespace meadow::shell
