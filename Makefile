@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 WERROR     ?= $(if $(CI),ON,OFF)
 CTEST_ARGS ?=
 
-.PHONY: all deps build test test-asan clean
+.PHONY: all deps build shell test test-asan clean
 
 all: build
 
@@ -17,6 +17,10 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DMEADOW_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# A 3-node local cluster and the interactive shell (data in ./meadow-data). SHELL_ARGS adds flags.
+shell: build
+	@$(BUILD)/meadow shell $(SHELL_ARGS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
