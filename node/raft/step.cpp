@@ -11,17 +11,41 @@ bool known_type(MessageType type) {
   return static_cast<std::uint8_t>(type) <= static_cast<std::uint8_t>(MessageType::snapshot_response);
 }
 
+// Terms and indexes stay below 2^62: far beyond any real cluster, and it leaves room so that
+// `term + 1` can never wrap to 0 (the "no term" value) and the store's signed integers hold
+// every value. A hostile or corrupt message with a larger one is rejected.
+constexpr std::uint64_t kMaxTermOrIndex = std::uint64_t{1} << 62;
+
 bool is_from_leader(MessageType type) {
   return type == MessageType::append || type == MessageType::heartbeat ||
          type == MessageType::snapshot;
+}
+
+/// Field ranges any well-formed message obeys, whatever our state.
+bool well_formed(const Message& m) {
+  if (m.term == 0 || m.term >= kMaxTermOrIndex || m.log_term > m.term ||
+      m.index >= kMaxTermOrIndex || m.commit >= kMaxTermOrIndex)
+    return false;
+  if (m.type == MessageType::append) {
+    // The entry before the batch: index 0 has term 0, every real entry a term >= 1.
+    if ((m.index == 0) != (m.log_term == 0)) return false;
+    Index expected = m.index + 1;
+    Term previous = m.log_term;
+    for (const Entry& e : m.entries) {
+      if (e.index != expected++ || e.term < previous || e.term == 0 || e.term > m.term)
+        return false;
+      previous = e.term;
+    }
+  }
+  return true;
 }
 
 }  // namespace
 
 Status RaftCore::step(const Message& m) {
   // Outside input: checked here, counted and rejected, never asserted on.
-  if (m.to != id_ || m.from == id_ || !is_voter(m.from) || m.term == 0 ||
-      !known_type(m.type)) {
+  if (m.to != id_ || m.from == id_ || !is_voter(m.from) || !known_type(m.type) ||
+      !well_formed(m)) {
     // Rate-limited: the 1st, 2nd, 4th, 8th... rejection is logged.
     const std::uint64_t n = ++counters_.messages_rejected;
     if ((n & (n - 1)) == 0) {

@@ -35,12 +35,43 @@ TEST_CASE("raft: step rejects misaddressed and malformed messages without assert
   CHECK(h.step(msg(static_cast<MessageType>(77), 2, 1, 1)) == Status::invalid);
   CHECK(h.core().counters().messages_rejected == 5);
   CHECK(h.core().term() == 0);
-  // Entries that do not follow the previous index are dropped too.
+  // Entries that do not follow the previous index are rejected too.
   Message bad = msg(MessageType::append, 2, 1, 1);
   bad.entries = {entry(1, 7)};
-  CHECK(h.step(bad) == Status::ok);
+  CHECK(h.step(bad) == Status::invalid);
+  // Entries of term 0 would make a log look empty to the election restriction (§5.4.1).
+  Message term_zero = msg(MessageType::append, 2, 1, 1);
+  term_zero.entries = {entry(0, 1)};
+  CHECK(h.step(term_zero) == Status::invalid);
+  // A previous entry with a term but no index, or a newer term than the message's own.
+  Message bad_prev = msg(MessageType::append, 2, 1, 1);
+  bad_prev.log_term = 1;
+  CHECK(h.step(bad_prev) == Status::invalid);
+  Message future_prev = msg(MessageType::append, 2, 1, 1);
+  future_prev.index = 3;
+  future_prev.log_term = 2;
+  CHECK(h.step(future_prev) == Status::invalid);
+  CHECK(h.core().counters().messages_rejected == 9);
   CHECK(h.core().last_index() == 0);
+  CHECK(h.core().term() == 0);
   CHECK(h.take(MessageType::append_response).empty());
+}
+
+TEST_CASE("raft: a term near the top of the range is rejected, so a term can never wrap to 0",
+          "[raft]") {
+  // A vote in term 5, then a hostile heartbeat at the largest term: had it been adopted, the
+  // next election's term + 1 would wrap to 0 and the node could vote twice in term 5.
+  Harness h(make_config(3, {1, 2, 3}));
+  Message vote = msg(MessageType::vote, 1, 3, 5);
+  CHECK(h.step(vote) == Status::ok);
+  CHECK(h.core().voted_for() == 1);
+  for (Term huge : {~Term{0}, Term{1} << 62}) {
+    CHECK(h.step(msg(MessageType::heartbeat, 2, 3, huge)) == Status::invalid);
+    CHECK(h.core().term() == 5);
+  }
+  Message other_vote = msg(MessageType::vote, 2, 3, 5);
+  h.step(other_vote);
+  CHECK(h.core().voted_for() == 1);  // still the one vote of term 5
 }
 
 TEST_CASE("raft: a follower refuses proposals and reads with a leader hint", "[raft]") {
