@@ -1,7 +1,9 @@
 // Handlers for put, get, delete and scan: requests through transport::Client, results as
 // CommandResults (data for JSON, a line for text).
+#include <optional>
 #include <string>
 
+#include "common/limits.h"
 #include "shell/arg_split.h"
 #include "shell/handlers.h"
 #include "shell/session.h"
@@ -34,6 +36,21 @@ CommandResult client_failure(Session& session, std::string_view what, const tran
                                     std::string(what) + " failed: " + r.message);
     default: return CommandResult::failure("invalid_arguments", std::string(what) + ": " + r.message);
   }
+}
+
+/// The limits the node enforces, checked before sending: a value too large for the wire would
+/// otherwise vanish with its connection and come back as a timeout.
+std::optional<CommandResult> too_large(std::string_view what, const std::string& key,
+                                       const std::string& value = {}) {
+  auto over = [&](std::string_view name, std::size_t size, std::size_t limit) {
+    return CommandResult::failure(
+        "too_large", std::string(what) + " failed: " + std::string(name) + " of " +
+                         std::to_string(size) + " bytes exceeds the limit of " +
+                         std::to_string(limit) + " bytes");
+  };
+  if (key.size() > kMaxKeyBytes) return over("key", key.size(), kMaxKeyBytes);
+  if (value.size() > kMaxValueBytes) return over("value", value.size(), kMaxValueBytes);
+  return std::nullopt;
 }
 
 JsonValue read_info(const wire::ReadInfo& read) {
@@ -93,6 +110,7 @@ CommandResult get_from(Session& session, const std::string& key, std::uint64_t n
 }  // namespace
 
 CommandResult run_put(Session& session, const Invocation& inv) {
+  if (auto error = too_large("put", inv.args[0], inv.args[1])) return *error;
   const auto r = session.client().put(inv.args[0], inv.args[1]);
   if (!r.ok()) return client_failure(session, "put", r);
   return CommandResult::success(
@@ -117,6 +135,7 @@ CommandResult run_get(Session& session, const Invocation& inv) {
 }
 
 CommandResult run_delete(Session& session, const Invocation& inv) {
+  if (auto error = too_large("delete", inv.args[0])) return *error;
   const auto r = session.client().del(inv.args[0]);
   if (!r.ok()) return client_failure(session, "delete", r);
   return CommandResult::success(

@@ -4,6 +4,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "shell/process_control.h"
 
@@ -76,6 +77,14 @@ std::optional<std::int64_t> LocalCluster::start(std::uint64_t id, std::string& e
   std::filesystem::create_directories(std::filesystem::path(log_path(id)).parent_path(), ec);
   auto pid = spawn_process(argv, log_path(id), error);
   if (!pid) return std::nullopt;
+  // Right after posix_spawn returns, /proc/PID/cmdline may still show our own command line
+  // (the exec has not happened yet), and running_pid() would take the node for dead and later
+  // leave it running. Wait until the exec is visible, or the child is gone.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (process_alive(*pid) && !is_node_process(*pid, id) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a condition poll with a deadline
+  }
   manifest_.find(id)->pid = *pid;
   manifest_.find(id)->log_file = log_path(id);
   if (!transport::write_manifest(manifest_path(), manifest_, error)) {

@@ -91,6 +91,10 @@ void run_interactive(Session& session, const std::string& history_path) {
   state = InteractiveState{};
   state.session = &session;
   state.prompt = session.prompt();
+  // libedit's own handlers would re-send SIGINT/SIGTERM/SIGHUP to the whole process group
+  // (kill(0, sig)), killing whatever started the shell; ours (signals.h) handle them.
+  // Set before anything initialises libedit (using_history does), which reads it then.
+  rl_catch_signals = 0;
   rl_readline_name = const_cast<char*>("meadow");
   rl_attempted_completion_function = on_complete;
   using_history();

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "shell/signals.h"
+
 namespace meadow::shell {
 
 bool start_all_nodes(LocalCluster& cluster, std::string& error) {
@@ -20,7 +22,13 @@ bool greet(Session& session, bool launched, std::string_view version, bool spinn
   const auto started = Clock::now();
   static constexpr const char* kFrames[] = {"|", "/", "-", "\\"};
   std::size_t frame = 0;
+  bool interrupted = false;
   auto tick = [&] {
+    // Ctrl-C, SIGTERM or SIGHUP while waiting: give up, and the caller stops what it launched.
+    if (take_interrupt() || quit_requested()) {
+      interrupted = true;
+      return false;
+    }
     // Without a live majority no leader can be elected: give up now, not at the deadline
     // (e.g. nodes that exit at start-up because of a bad timing flag).
     const ClusterView& v = session.last_view();
@@ -39,6 +47,10 @@ bool greet(Session& session, bool launched, std::string_view version, bool spinn
   if (spinner) tty << "\r\033[K" << std::flush;
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   LocalCluster* cluster = session.cluster();
+  if (interrupted) {
+    error = "interrupted while waiting for a leader";
+    return false;
+  }
   if (!view && launched) {
     error = "no leader elected";
     for (auto id : cluster->ids())

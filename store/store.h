@@ -14,7 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "store/limits.h"
 #include "store/status.h"
 #include "store/types.h"
 

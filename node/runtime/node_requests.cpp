@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "node/runtime/command_codec.h"
-#include "store/limits.h"
+#include "common/limits.h"
 
 namespace meadow::node {
 
@@ -58,16 +58,16 @@ void Node::handle_write(transport::IncomingRequest incoming) {
   }
   // Outside input is checked where it arrives (house style): nothing invalid enters the log.
   std::optional<wire::ErrorReply> rejection;
-  if (command.key.size() > store::kMaxKeyBytes) {
+  if (command.key.size() > kMaxKeyBytes) {
     rejection = error_reply(request_id, wire::ErrorCode::too_large,
                             "key of " + std::to_string(command.key.size()) +
                                 " bytes exceeds the limit of " +
-                                std::to_string(store::kMaxKeyBytes) + " bytes");
-  } else if (command.value.size() > store::kMaxValueBytes) {
+                                std::to_string(kMaxKeyBytes) + " bytes");
+  } else if (command.value.size() > kMaxValueBytes) {
     rejection = error_reply(request_id, wire::ErrorCode::too_large,
                             "value of " + std::to_string(command.value.size()) +
                                 " bytes exceeds the limit of " +
-                                std::to_string(store::kMaxValueBytes) + " bytes");
+                                std::to_string(kMaxValueBytes) + " bytes");
   } else if (command.client_id == 0 || command.seq == 0) {
     rejection = error_reply(request_id, wire::ErrorCode::invalid_request,
                             "a write needs a non-zero client id and sequence number");

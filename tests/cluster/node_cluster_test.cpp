@@ -6,7 +6,7 @@
 
 #include <zmq.hpp>
 
-#include "store/limits.h"
+#include "common/limits.h"
 #include "tests/cluster/test_cluster.h"
 #include "tests/support/ports.h"
 #include "tests/support/subprocess.h"
@@ -231,11 +231,11 @@ TEST_CASE("node: a key or value over the limit is refused with a clear error and
   TestCluster cluster(3);
   REQUIRE(cluster.wait_for_leader() != 0);
   auto c = cluster.client(1);
-  auto big_key = c->put(std::string(meadow::store::kMaxKeyBytes + 1, 'k'), "v");
+  auto big_key = c->put(std::string(meadow::kMaxKeyBytes + 1, 'k'), "v");
   CHECK(big_key.status == ClientStatus::server_error);
   CHECK(big_key.server_code == wire::ErrorCode::too_large);
   CHECK(big_key.message.find("exceeds the limit") != std::string::npos);
-  auto big_value = c->put("k", std::string(meadow::store::kMaxValueBytes + 1, 'v'));
+  auto big_value = c->put("k", std::string(meadow::kMaxValueBytes + 1, 'v'));
   CHECK(big_value.status == ClientStatus::server_error);
   CHECK(big_value.server_code == wire::ErrorCode::too_large);
   CHECK(value_at(*c, "k") == "<absent>");

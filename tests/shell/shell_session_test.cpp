@@ -342,3 +342,26 @@ TEST_CASE("shell: --keep leaves the nodes running and a second launch points to 
 }
 
 }  // namespace meadow::test
+
+namespace meadow::test {
+
+TEST_CASE("shell: a key or value over the limit is refused at once as too_large", "[shell]") {
+  TempDir tmp;
+  const std::string dir = cluster_dir(tmp);
+  const std::string script = "put " + std::string(4097, 'k') + " v\n" +
+                             "put k " + std::string(1024 * 1024 + 1, 'v') + "\n" +
+                             "delete " + std::string(4097, 'k') + "\n" + "get k\n";
+  const RunResult r = run(shell_argv(dir, {"--nodes", "1", "--output", "json"}), script);
+  INFO(r.err);
+  const auto results = results_of(r.out);
+  REQUIRE(results.size() == 4);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(contains(results[i], "\"code\":\"too_large\""));
+    CHECK(contains(results[i], "exceeds the limit of"));
+  }
+  CHECK(contains(results[1], "value of 1048577 bytes"));
+  CHECK(contains(results[3], "\"code\":\"not_found\""));  // nothing was written
+  CHECK(live_node_pids(dir).empty());
+}
+
+}  // namespace meadow::test

@@ -29,7 +29,8 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-RunResult run(const std::vector<std::string>& argv, const std::string& stdin_text) {
+RunResult run(const std::vector<std::string>& argv, const std::string& stdin_text,
+              std::chrono::milliseconds deadline) {
   MEADOW_ASSERT(!argv.empty());
   int in_pipe[2], out_pipe[2], err_pipe[2];
   MEADOW_ASSERT(pipe(in_pipe) == 0 && pipe(out_pipe) == 0 && pipe(err_pipe) == 0);
@@ -64,8 +65,19 @@ RunResult run(const std::vector<std::string>& argv, const std::string& stdin_tex
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  bool timed_out = false;
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      kill(pid, SIGKILL);  // its pipes close with it; the loop then drains what is left
+      for (auto& fd : fds)
+        if (fd.fd >= 0) close(fd.fd);
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);
@@ -83,6 +95,7 @@ RunResult run(const std::vector<std::string>& argv, const std::string& stdin_tex
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = decode_status(status);
+  if (timed_out) result.err += "\n[killed: still running after " + std::to_string(deadline.count()) + " ms]";
   return result;
 }
 

@@ -17,8 +17,11 @@ struct RunResult {
   std::string err;     ///< everything the child wrote to stderr
 };
 
-/// Runs argv[0] (a path) with the given arguments and stdin text; waits for it to finish.
-RunResult run(const std::vector<std::string>& argv, const std::string& stdin_text = "");
+/// Runs argv[0] (a path) with the given arguments and stdin text; waits for it to finish. A
+/// child still running after `deadline` is killed (SIGKILL), so a hung program fails its test
+/// instead of hanging it; its result then has exit_code 128 + 9 and err ends with a note.
+RunResult run(const std::vector<std::string>& argv, const std::string& stdin_text = "",
+              std::chrono::milliseconds deadline = std::chrono::minutes(5));
 
 /// A child process started in the background, its stdout/stderr sent to files.
 class Subprocess {
