@@ -155,7 +155,11 @@ CommandResult Session::deadline_error(std::string_view what, const std::string& 
   const std::string ms = std::to_string(options_.timeout.count()) + " ms";
   if (!down.empty() || view.leader == 0) {
     std::string message = std::string(what) + " did not complete within " + ms + ": no quorum";
-    if (!down.empty())
+    if (!cluster_ && down.size() == ids_.size())
+      // With --connect there are no pids to tell a dead node from a silent one, and nodes
+      // drop requests of another cluster without a word.
+      message += " (no node answered: are they running, and is --cluster-id right?)";
+    else if (!down.empty())
       message += " (nodes down: " + join_ids(down) + " of " + std::to_string(ids_.size()) + ")";
     else
       message += " (no leader elected)";

@@ -353,6 +353,13 @@ void Client::drive_timers(Clock::time_point now) {
       tried += options_.endpoints[index].endpoint + " (" + what + ")";
     }
     if (tried.empty()) tried = options_.endpoints[p.endpoint].endpoint + " (no reply)";
+    // Nodes drop requests of another cluster without a word (they count them): when nothing
+    // answered at all, the cluster id is as likely a cause as dead nodes.
+    const bool silence = std::all_of(p.outcome.begin(), p.outcome.end(),
+                                     [](const auto& o) { return o.second == "timeout"; });
+    if (silence)
+      tried += "; no node answered at all: are they running, and is '" + options_.cluster_id +
+               "' their cluster id?";
     const std::string head =
         p.fixed_endpoint ? "no reply from " + options_.endpoints[*p.fixed_endpoint].endpoint
                          : std::string("no leader / no quorum reachable");

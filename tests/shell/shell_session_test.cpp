@@ -256,6 +256,11 @@ TEST_CASE("shell: a second shell and one-shot commands share the cluster of the 
                               "--cluster-id", manifest->cluster_id});
   CHECK(scan.exit_code == 0);
   CHECK(scan.out == "1) \"one shot\" = v\n(1 key)\n");
+  // Another cluster's id: the nodes drop the requests unanswered, and the error says what to check.
+  const RunResult foreign = run({MEADOW_BINARY, "get", "x", "--connect", endpoints,
+                                 "--cluster-id", "not-this-cluster", "--timeout", "500"});
+  CHECK(foreign.exit_code == 1);
+  CHECK(contains(foreign.err, "is --cluster-id right?"));
   const RunResult no_target = run({MEADOW_BINARY, "get", "x"});
   CHECK(no_target.exit_code == 1);
   CHECK(contains(no_target.err, "--attach"));

@@ -136,6 +136,8 @@ TEST_CASE("client: nodes pointing at each other end in a clear deadline error", 
   CHECK(put.status == ClientStatus::deadline_exceeded);
   CHECK_THAT(put.message, Catch::Contains(a.endpoint() + " (not leader, hint 2)"));
   CHECK_THAT(put.message, Catch::Contains(b.endpoint() + " (not leader, hint 1)"));
+  // Nodes answered, so the cluster id is not in question.
+  CHECK_THAT(put.message, !Catch::Contains("no node answered"));
 }
 
 TEST_CASE("client: a lost request is retried with the same client id and sequence",
@@ -179,6 +181,9 @@ TEST_CASE("client: gives up at the deadline naming what it tried", "[client]") {
   CHECK_THAT(put.message, Catch::Contains("no leader / no quorum reachable within 0.4s"));
   CHECK_THAT(put.message, Catch::Contains(a + " (timeout)"));
   CHECK_THAT(put.message, Catch::Contains(b + " (timeout)"));
+  // Silence everywhere: a wrong cluster id looks exactly like this, so the message says so.
+  CHECK_THAT(put.message, Catch::Contains("no node answered at all"));
+  CHECK_THAT(put.message, Catch::Contains("'" + kCluster + "' their cluster id"));
 
   const auto status = client.status(1);
   CHECK(status.status == ClientStatus::deadline_exceeded);
