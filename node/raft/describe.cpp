@@ -103,8 +103,10 @@ std::string describe(const Message& m) {
       if (m.type == MessageType::heartbeat) out += " commit=" + std::to_string(m.commit);
       if (!m.context.empty()) out += " ctx=" + quoted(m.context);
       break;
-    case MessageType::timeout_now:
     case MessageType::snapshot:
+      out += " snap=" + std::to_string(m.log_term) + "/" + std::to_string(m.index);
+      break;
+    case MessageType::timeout_now:
     case MessageType::snapshot_response:
       break;
   }
@@ -124,6 +126,10 @@ std::string describe(const Ready& rd) {
   std::string out;
   if (rd.soft_state) out += "ss=(" + describe(*rd.soft_state) + ") ";
   if (rd.hard_state) out += "hs=(" + describe(*rd.hard_state) + ") ";
+  if (rd.snapshot) {
+    out += "snap=" + std::to_string(rd.snapshot->term) + "/" + std::to_string(rd.snapshot->index) +
+           " ";
+  }
   out += "entries=" + range(rd.entries) + " apply=" + range(rd.committed_entries) +
          " msgs=" + std::to_string(rd.messages.size()) +
          " reads=" + std::to_string(rd.read_states.size());

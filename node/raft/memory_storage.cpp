@@ -1,5 +1,7 @@
 #include "node/raft/memory_storage.h"
 
+#include <algorithm>
+
 #include "common/assert.h"
 
 namespace meadow::raft {
@@ -37,6 +39,22 @@ void MemoryStorage::persist(const std::optional<HardState>& hard_state,
   }
   if (hard_state) hard_state_ = *hard_state;
   ++persist_count_;
+}
+
+void MemoryStorage::install_snapshot(const SnapshotMeta& snapshot) {
+  MEADOW_ASSERT(snapshot.index > 0 && snapshot.term > 0);
+  entries_.clear();
+  snapshot_ = snapshot;
+  hard_state_.commit = std::max(hard_state_.commit, snapshot.index);
+  ++persist_count_;
+}
+
+void MemoryStorage::compact(Index upto) {
+  if (upto <= snapshot_.index) return;
+  MEADOW_ASSERT(upto <= last_index());
+  const Term upto_term = *term(upto);
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<long>(upto - snapshot_.index));
+  snapshot_ = {upto, upto_term};
 }
 
 }  // namespace meadow::raft

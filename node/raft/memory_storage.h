@@ -21,6 +21,12 @@ class MemoryStorage : public Storage {
   std::vector<Entry> entries(Index lo, Index hi, std::uint64_t max_bytes) const override;
   void persist(const std::optional<HardState>& hard_state,
                const std::vector<Entry>& entries) override;
+  void install_snapshot(const SnapshotMeta& snapshot) override;
+
+  /// Log compaction: drop entries [first_index(), upto] and record (upto, term(upto)) as the
+  /// snapshot. The caller keeps the state machine at >= upto (it stands in for the entries).
+  /// upto <= snapshot().index is a no-op; upto must be <= last_index().
+  void compact(Index upto);
 
   /// Every stored entry, in index order (tests and simulator invariants).
   const std::vector<Entry>& all_entries() const { return entries_; }

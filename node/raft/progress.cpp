@@ -22,6 +22,7 @@ Progress::Progress(Index next, std::size_t max_inflight)
 
 void Progress::become_probe() {
   state_ = ProgressState::probe;
+  pending_snapshot_ = 0;
   next_ = match_ + 1;
   probe_sent_ = false;
   inflight_.clear();
@@ -29,9 +30,24 @@ void Progress::become_probe() {
 
 void Progress::become_replicate() {
   state_ = ProgressState::replicate;
+  pending_snapshot_ = 0;
   next_ = match_ + 1;
   probe_sent_ = false;
   inflight_.clear();
+}
+
+void Progress::become_snapshot(Index index) {
+  state_ = ProgressState::snapshot;
+  pending_snapshot_ = index;
+  probe_sent_ = false;
+  inflight_.clear();
+}
+
+void Progress::snapshot_done(bool ok) {
+  const Index delivered = ok ? pending_snapshot_ : 0;
+  become_probe();
+  next_ = std::max(match_, delivered) + 1;
+  probe_sent_ = true;
 }
 
 bool Progress::maybe_update(Index index) {
@@ -56,6 +72,8 @@ bool Progress::maybe_decr_to(Index rejected, Index match_hint) {
     next_ = match_ + 1;
     return true;
   }
+  // While a snapshot is on its way, rejections of earlier appends say nothing new.
+  if (state_ == ProgressState::snapshot) return false;
   // Probe: only the answer to the append we sent last counts.
   if (next_ == 0 || next_ - 1 != rejected) return false;
   next_ = std::max(std::min(rejected, match_hint + 1), match_ + 1);

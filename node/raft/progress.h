@@ -15,7 +15,7 @@ namespace meadow::raft {
 enum class ProgressState : std::uint8_t {
   probe,      ///< position unknown: one append per heartbeat round until an answer arrives
   replicate,  ///< position known: appends are pipelined, at most max_inflight outstanding
-  snapshot,   ///< reserved for the snapshot issue (an InstallSnapshot is in flight)
+  snapshot,   ///< a snapshot is being sent (Raft §7): no appends until report_snapshot
 };
 
 const char* progress_state_name(ProgressState state);
@@ -39,6 +39,16 @@ class Progress {
   /// Enter replicate state: next_index = match_index + 1, window emptied.
   void become_replicate();
 
+  /// Enter snapshot state: the follower needs entries we compacted; a snapshot at `index` is
+  /// on its way. Paused until snapshot_done() or an acknowledgement past the snapshot.
+  void become_snapshot(Index index);
+  /// The snapshot transfer ended: `ok` = delivered, the follower holds the snapshot's index
+  /// (next_index moves past it); otherwise back to match_index + 1. Probe state, paused until
+  /// the next heartbeat answer so a failing follower is not flooded with retries.
+  void snapshot_done(bool ok);
+  /// The index of the snapshot in flight (snapshot state), else 0.
+  Index pending_snapshot() const { return pending_snapshot_; }
+
   /// The follower acknowledged entries up to `index`. Returns false for a stale ack (index <=
   /// match_index). Unpauses a probe and moves next_index past `index`.
   bool maybe_update(Index index);
@@ -57,6 +67,7 @@ class Progress {
  private:
   Index match_ = 0;
   Index next_ = 1;
+  Index pending_snapshot_ = 0;
   ProgressState state_ = ProgressState::probe;
   bool probe_sent_ = false;
   bool recent_active_ = false;

@@ -200,7 +200,7 @@ void RaftCore::become_leader() {
 bool RaftCore::has_ready() const {
   if (ready_outstanding_) return false;
   return soft_state() != prev_soft_state_ || hard_state() != prev_hard_state_ ||
-         !log_.unstable_entries().empty() || log_.has_next_committed() || !msgs_.empty() ||
+         log_.pending_snapshot() || !log_.unstable_entries().empty() || log_.has_next_committed() || !msgs_.empty() ||
          !read_states_.empty();
 }
 
@@ -209,6 +209,7 @@ Ready RaftCore::ready() {
   Ready rd;
   if (soft_state() != prev_soft_state_) rd.soft_state = soft_state();
   if (hard_state() != prev_hard_state_) rd.hard_state = hard_state();
+  rd.snapshot = log_.pending_snapshot();
   rd.entries = log_.unstable_entries();
   rd.committed_entries = log_.next_committed();
   if (!rd.committed_entries.empty()) log_.applying_to(rd.committed_entries.back().index);
@@ -227,6 +228,7 @@ void RaftCore::advance(const Ready& rd) {
   ready_outstanding_ = false;
   if (rd.soft_state) prev_soft_state_ = *rd.soft_state;
   if (rd.hard_state) prev_hard_state_ = *rd.hard_state;
+  if (rd.snapshot) log_.snapshot_installed(*rd.snapshot);
   if (!rd.entries.empty()) log_.stable_to(rd.entries.back().index, rd.entries.back().term);
   if (!rd.committed_entries.empty()) log_.applied_to(rd.committed_entries.back().index);
 }

@@ -33,6 +33,8 @@ struct Counters {
   std::uint64_t append_rejections_received = 0;  ///< leader: follower logs that did not match
   std::uint64_t check_quorum_step_downs = 0;
   std::uint64_t transfers_aborted = 0;
+  std::uint64_t snapshots_requested = 0;  ///< leader: snapshot messages emitted (Raft §7)
+  std::uint64_t snapshots_restored = 0;   ///< follower: snapshots accepted to replace the log
 };
 
 /// Context carried by Vote requests of an election forced by leadership transfer: voters
@@ -66,6 +68,11 @@ class RaftCore {
   /// Hand leadership to `target` (Raft thesis §3.10): bring it up to date, then TimeoutNow.
   /// Proposals are refused until the transfer completes or aborts after an election timeout.
   ProposeResult transfer_leadership(NodeId target);
+
+  /// Leader: the runtime's snapshot transfer to `to` ended (Raft §7); `ok` = the follower has
+  /// it. Moves that follower out of snapshot state so replication (or a new snapshot) resumes.
+  /// Ignored unless we lead and `to` is in snapshot state.
+  void report_snapshot(NodeId to, bool ok);
 
   /// True when ready() would return a non-empty batch.
   bool has_ready() const;
@@ -146,6 +153,10 @@ class RaftCore {
   void handle_append_response(const Message& m);
   void handle_heartbeat_response(const Message& m);
   bool committed_in_current_term() const;
+
+  // snapshot.cpp: Raft §7 (InstallSnapshot).
+  void send_snapshot(NodeId to);
+  void handle_snapshot(const Message& m);
 
   // read_index.cpp: Raft thesis §6.4.
   void start_read(std::string context);

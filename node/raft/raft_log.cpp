@@ -16,8 +16,14 @@ RaftLog::RaftLog(const Storage& storage, Index applied)
   MEADOW_ASSERT(applied_ <= committed_ || applied_ == storage.snapshot().index);
 }
 
+Index RaftLog::first_index() const {
+  if (pending_snapshot_) return pending_snapshot_->index + 1;
+  return storage_.first_index();
+}
+
 Index RaftLog::last_index() const {
   if (!unstable_.empty()) return offset_ + unstable_.size() - 1;
+  if (pending_snapshot_) return pending_snapshot_->index;
   return storage_.last_index();
 }
 
@@ -30,6 +36,11 @@ Term RaftLog::last_term() const {
 std::optional<Term> RaftLog::term(Index index) const {
   if (index > last_index()) return std::nullopt;
   if (index >= offset_) return unstable_[index - offset_].term;
+  if (pending_snapshot_) {
+    // Storage still holds the log the snapshot replaces: nothing of it counts any more.
+    if (index == pending_snapshot_->index) return pending_snapshot_->term;
+    return std::nullopt;
+  }
   return storage_.term(index);
 }
 
@@ -128,6 +139,22 @@ std::vector<Entry> RaftLog::next_committed() const {
   if (!has_next_committed()) return {};
   const Index lo = std::max(applying_ + 1, first_index());
   return entries(lo, committed_ + 1, UINT64_MAX);
+}
+
+void RaftLog::restore(const SnapshotMeta& snapshot) {
+  MEADOW_ASSERT(snapshot.index > committed_);
+  pending_snapshot_ = snapshot;
+  unstable_.clear();
+  offset_ = snapshot.index + 1;
+  committed_ = snapshot.index;
+  // The snapshot stands in for every entry up to its index: none of them is applied again.
+  applying_ = std::max(applying_, snapshot.index);
+}
+
+void RaftLog::snapshot_installed(const SnapshotMeta& snapshot) {
+  if (pending_snapshot_ == snapshot) pending_snapshot_.reset();
+  applied_ = std::max(applied_, snapshot.index);
+  applying_ = std::max(applying_, applied_);
 }
 
 void RaftLog::applying_to(Index index) {

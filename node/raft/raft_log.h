@@ -18,7 +18,7 @@ class RaftLog {
   /// Starts from what `storage` holds; commit from its hard state, apply cursor `applied`.
   RaftLog(const Storage& storage, Index applied);
 
-  Index first_index() const { return storage_.first_index(); }
+  Index first_index() const;
   Index last_index() const;
   Term last_term() const;
   /// Term of entry `index`, or nullopt when it is compacted or beyond last_index().
@@ -53,6 +53,15 @@ class RaftLog {
   /// Highest index handed out for applying (>= applied()).
   Index applying() const { return applying_; }
 
+  /// Raft §7: the leader's snapshot `snapshot` replaces our whole log (the caller checked that
+  /// we do not already hold its last entry and that it is beyond our commit index). Commit
+  /// moves to its index; it is pending until the runtime installed it (Ready::snapshot).
+  void restore(const SnapshotMeta& snapshot);
+  /// The snapshot restore() accepted that storage does not hold yet.
+  const std::optional<SnapshotMeta>& pending_snapshot() const { return pending_snapshot_; }
+  /// The runtime installed `snapshot` (storage and state machine now hold it).
+  void snapshot_installed(const SnapshotMeta& snapshot);
+
   // ---- Ready support ----
   const std::vector<Entry>& unstable_entries() const { return unstable_; }
   bool has_next_committed() const { return committed_ > applying_; }
@@ -70,6 +79,7 @@ class RaftLog {
   void truncate_and_append(const std::vector<Entry>& entries);
 
   const Storage& storage_;
+  std::optional<SnapshotMeta> pending_snapshot_;  ///< restored, not yet in storage
   std::vector<Entry> unstable_;  ///< entries not yet persisted; unstable_[i].index = offset_ + i
   Index offset_;
   Index committed_;

@@ -12,6 +12,7 @@
 namespace meadow::raft {
 
 /// Handle a Ready in this order (process_ready in ready_handler.h does exactly this):
+///   0. install `snapshot` (if set): Storage::install_snapshot, then Applier::restore;
 ///   1. persist `hard_state` (if set) and `entries` atomically (Storage::persist);
 ///   2. send `messages` (a vote or an append acknowledgement vouches for state written in 1);
 ///   3. apply `committed_entries` in order to the state machine (all kinds, including noop);
@@ -22,6 +23,9 @@ namespace meadow::raft {
 struct Ready {
   std::optional<SoftState> soft_state;   ///< set when leader or role changed (for logs/status)
   std::optional<HardState> hard_state;   ///< set when term, vote or commit changed
+  /// A snapshot received from the leader (Raft §7): replaces log and state machine before
+  /// anything else in this Ready; `entries` and `committed_entries` come after its index.
+  std::optional<SnapshotMeta> snapshot;
   /// Entries to append durably; they replace any stored suffix from entries.front().index.
   std::vector<Entry> entries;
   /// Committed entries not yet handed out for applying, ascending and contiguous.
@@ -30,7 +34,7 @@ struct Ready {
   std::vector<ReadState> read_states;    ///< reads that became safe to serve after applying
 
   bool empty() const {
-    return !soft_state && !hard_state && entries.empty() && committed_entries.empty() &&
+    return !soft_state && !hard_state && !snapshot && entries.empty() && committed_entries.empty() &&
            messages.empty() && read_states.empty();
   }
 };

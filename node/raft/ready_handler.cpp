@@ -5,6 +5,11 @@ namespace meadow::raft {
 bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier) {
   if (!core.has_ready()) return false;
   const Ready rd = core.ready();
+  // 0. Raft §7: a snapshot replaces log and state machine before anything after it lands.
+  if (rd.snapshot) {
+    storage.install_snapshot(*rd.snapshot);
+    applier.restore(*rd.snapshot);
+  }
   // 1. Raft Figure 2: term, vote and entries are durable before any message vouches for them
   //    (a vote, an append acknowledgement, a leader's own replica count).
   if (rd.hard_state || !rd.entries.empty()) storage.persist(rd.hard_state, rd.entries);

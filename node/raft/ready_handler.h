@@ -25,11 +25,14 @@ class Applier {
   virtual ~Applier() = default;
   /// Apply committed entries in order (all kinds; a noop only advances the applied index).
   virtual void apply(const std::vector<Entry>& committed) = 0;
+  /// The log and state machine were just replaced by `snapshot` (Storage::install_snapshot):
+  /// the applied index is now snapshot.index; forget anything derived from earlier state.
+  virtual void restore(const SnapshotMeta& snapshot) = 0;
   /// Serve reads: every entry up to each `index` has been applied by now.
   virtual void serve_reads(const std::vector<ReadState>& reads) = 0;
 };
 
-/// If `core` has a Ready: persist its hard state and entries in one atomic Storage::persist,
+/// If `core` has a Ready: install its snapshot (if any), persist its hard state and entries in one atomic Storage::persist,
 /// then send its messages, apply its committed entries, serve its reads, and advance the core.
 /// Returns whether there was a Ready. `storage` is the Storage the core was built on.
 bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier);

@@ -15,9 +15,9 @@ bool RaftCore::maybe_send_append(NodeId to, bool send_if_empty) {
   const Index prev = pr.next_index() - 1;
   const auto prev_term = log_.term(prev);
   if (!prev_term || pr.next_index() < log_.first_index()) {
-    // The follower needs entries we compacted: InstallSnapshot (the snapshot issue).
-    log_line(LogLevel::warn, "follower " + std::to_string(to) + " needs a snapshot");
-    return false;
+    // The follower needs entries we compacted (Raft §7).
+    send_snapshot(to);
+    return true;
   }
   std::vector<Entry> entries;
   const Index last = log_.last_index();
@@ -167,7 +167,11 @@ void RaftCore::handle_append_response(const Message& m) {
       !(pr.match_index() == m.index && pr.state() == ProgressState::probe)) {
     return;  // stale
   }
-  if (pr.state() == ProgressState::probe) pr.become_replicate();
+  if (pr.state() == ProgressState::probe ||
+      (pr.state() == ProgressState::snapshot && pr.match_index() + 1 >= log_.first_index())) {
+    // A probe found its match, or the snapshot brought the follower to where our log starts.
+    pr.become_replicate();
+  }
   if (maybe_commit()) {
     broadcast_append();  // spread the new commit index
   } else if (was_paused) {

@@ -31,6 +31,15 @@ struct SoftState {
   bool operator==(const SoftState&) const = default;
 };
 
+/// Where the log starts: everything up to and including `index` is covered by a snapshot (the
+/// state machine at that index; the log prefix is compacted away). {0, 0} when there is none.
+struct SnapshotMeta {
+  Index index = 0;
+  Term term = 0;
+
+  bool operator==(const SnapshotMeta&) const = default;
+};
+
 /// A ReadIndex read that became safe: serve it from a state machine whose applied index is
 /// >= `index` (Raft thesis §6.4). `context` is the caller's request identifier, echoed.
 struct ReadState {

@@ -26,6 +26,8 @@ bool well_formed(const Message& m) {
   if (m.term == 0 || m.term >= kMaxTermOrIndex || m.log_term > m.term ||
       m.index >= kMaxTermOrIndex || m.commit >= kMaxTermOrIndex)
     return false;
+  // A snapshot covers at least one real entry.
+  if (m.type == MessageType::snapshot && (m.index == 0 || m.log_term == 0)) return false;
   if (m.type == MessageType::append) {
     // The entry before the batch: index 0 has term 0, every real entry a term >= 1.
     if ((m.index == 0) != (m.log_term == 0)) return false;
@@ -128,6 +130,10 @@ Status RaftCore::step_candidate(const Message& m) {
       become_follower(m.term, m.from);
       handle_heartbeat(m);
       break;
+    case MessageType::snapshot:
+      become_follower(m.term, m.from);
+      handle_snapshot(m);
+      break;
     case MessageType::pre_vote_response:
     case MessageType::vote_response: {
       const bool ours = (role_ == Role::pre_candidate) == (m.type == MessageType::pre_vote_response);
@@ -161,6 +167,11 @@ Status RaftCore::step_follower(const Message& m) {
       election_elapsed_ = 0;
       leader_ = m.from;
       handle_heartbeat(m);
+      break;
+    case MessageType::snapshot:
+      election_elapsed_ = 0;
+      leader_ = m.from;
+      handle_snapshot(m);
       break;
     case MessageType::timeout_now: handle_timeout_now(m); break;
     default: break;

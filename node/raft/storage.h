@@ -12,15 +12,6 @@
 
 namespace meadow::raft {
 
-/// Where the log starts: everything up to and including `index` is covered by a snapshot
-/// (compacted away). {0, 0} when nothing was ever compacted. (Seam for the snapshot issue.)
-struct SnapshotMeta {
-  Index index = 0;
-  Term term = 0;
-
-  bool operator==(const SnapshotMeta&) const = default;
-};
-
 /// Contract for every implementation:
 /// - Entries are contiguous: [first_index(), last_index()], first_index() = snapshot().index + 1;
 ///   an empty log has last_index() = snapshot().index.
@@ -54,6 +45,11 @@ class Storage {
   /// [first_index(), last_index() + 1].
   virtual void persist(const std::optional<HardState>& hard_state,
                        const std::vector<Entry>& entries) = 0;
+  /// Replace the whole log by `snapshot` (Raft §7), durable on return: afterwards snapshot() ==
+  /// `snapshot`, last_index() == snapshot.index, and the hard state's commit is at least
+  /// snapshot.index. An implementation that also holds the state machine (the node's SQLite
+  /// store) replaces that with the snapshot's state in the same atomic step.
+  virtual void install_snapshot(const SnapshotMeta& snapshot) = 0;
 };
 
 /// Payload size used for `max_bytes` accounting (the command bytes).

@@ -74,12 +74,15 @@ class Harness : public MessageSink, public Applier {
   void apply(const std::vector<Entry>& committed) override {
     applied_.insert(applied_.end(), committed.begin(), committed.end());
   }
+  void restore(const SnapshotMeta& snapshot) override { restored_.push_back(snapshot); }
   void serve_reads(const std::vector<ReadState>& reads) override {
     reads_.insert(reads_.end(), reads.begin(), reads.end());
   }
 
   const std::vector<Entry>& applied() const { return applied_; }
   const std::vector<ReadState>& reads() const { return reads_; }
+  /// Snapshots installed through Applier::restore, in order.
+  const std::vector<SnapshotMeta>& restored() const { return restored_; }
   const std::vector<HardState>& persisted_at_send() const { return persisted_at_send_; }
 
   /// Make this node leader of term `current + 1` by granting every vote (no PreVote).
@@ -107,6 +110,7 @@ class Harness : public MessageSink, public Applier {
   std::vector<Message> sent_;
   std::vector<Entry> applied_;
   std::vector<ReadState> reads_;
+  std::vector<SnapshotMeta> restored_;
   std::vector<HardState> persisted_at_send_;
 };
 

@@ -1,5 +1,8 @@
 #include "tests/sim/cluster.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "common/assert.h"
 #include "node/raft/describe.h"
 
@@ -18,8 +21,17 @@ class SimStorage : public raft::MemoryStorage {
   SimStorage(Cluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
   void persist(const std::optional<raft::HardState>& hard_state,
                const std::vector<Entry>& entries) override;
+  /// Installs the image the node staged when the snapshot message arrived.
+  void install_snapshot(const raft::SnapshotMeta& snapshot) override;
+  /// The durable state machine image: the entries applied up to snapshot().index.
+  const std::vector<Entry>& image() const { return image_; }
+  void compact_with_image(Index upto, const std::vector<Entry>& applied);
 
  private:
+  /// Applies PersistCrash to a durable write; false if the write is lost.
+  bool survive_write();
+
+  std::vector<Entry> image_;
   Cluster& cluster_;
   NodeId id_;
 };
@@ -39,6 +51,7 @@ class SimApplier : public raft::Applier {
   SimApplier(Cluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
   void apply(const std::vector<Entry>& committed) override;
   void serve_reads(const std::vector<raft::ReadState>& reads) override;
+  void restore(const raft::SnapshotMeta& snapshot) override;
 
  private:
   Cluster& cluster_;
@@ -67,19 +80,26 @@ struct Cluster::Node {
   bool crashed = false;  ///< crashed inside process_ready; torn down when it returns
   PersistCrash crash_at = PersistCrash::none;
   std::vector<Entry> applied;
+  std::vector<Entry> staged_image;  ///< the image of the snapshot message being stepped
   std::map<Index, PendingWrite> pending_writes;
   std::map<std::string, PendingRead> pending_reads;
 };
 
-void SimStorage::persist(const std::optional<raft::HardState>& hard_state,
-                         const std::vector<Entry>& entries) {
+bool SimStorage::survive_write() {
   auto& node = *cluster_.nodes_.at(id_);
-  if (node.crashed) return;
+  if (node.crashed) return false;
   if (node.crash_at == PersistCrash::before_write) {
     node.crash_at = PersistCrash::none;
     node.crashed = true;  // power lost before the write reached the disk
-    return;
+    return false;
   }
+  return true;
+}
+
+void SimStorage::persist(const std::optional<raft::HardState>& hard_state,
+                         const std::vector<Entry>& entries) {
+  if (!survive_write()) return;
+  auto& node = *cluster_.nodes_.at(id_);
   Term prev_term = 0;
   if (!entries.empty()) prev_term = term(entries.front().index - 1).value_or(0);
   MemoryStorage::persist(hard_state, entries);
@@ -90,9 +110,44 @@ void SimStorage::persist(const std::optional<raft::HardState>& hard_state,
   }
 }
 
+void SimStorage::install_snapshot(const raft::SnapshotMeta& snapshot) {
+  if (!survive_write()) return;
+  auto& node = *cluster_.nodes_.at(id_);
+  MEADOW_ASSERT(node.staged_image.size() == snapshot.index);
+  MEADOW_ASSERT(node.staged_image.back().term == snapshot.term);
+  MemoryStorage::install_snapshot(snapshot);
+  image_ = node.staged_image;
+  ++cluster_.snapshots_installed_;
+  if (node.crash_at == PersistCrash::after_write) {
+    node.crash_at = PersistCrash::none;
+    node.crashed = true;
+  }
+}
+
+void SimStorage::compact_with_image(Index upto, const std::vector<Entry>& applied) {
+  MEADOW_ASSERT(upto <= applied.size());
+  if (upto <= snapshot().index) return;
+  compact(upto);
+  image_.assign(applied.begin(), applied.begin() + static_cast<long>(upto));
+}
+
 void SimSink::send(const Message& m) {
-  if (cluster_.nodes_.at(id_)->crashed) return;
-  cluster_.send(m);
+  auto& node = *cluster_.nodes_.at(id_);
+  if (node.crashed) return;
+  if (m.type != raft::MessageType::snapshot) {
+    cluster_.send(m);
+    return;
+  }
+  // As the node runtime does: send the state machine as applied now (a newer image than the
+  // core asked for is fine: any committed index covers the compacted prefix).
+  Message snap = m;
+  snap.index = node.applied.size();
+  MEADOW_ASSERT(snap.index >= m.index);
+  snap.log_term = node.applied.back().term;
+  const std::uint64_t image_id = cluster_.images_.size() + 1;
+  cluster_.images_[image_id] = node.applied;
+  snap.context = std::to_string(image_id);
+  cluster_.send(snap);
 }
 
 void SimApplier::apply(const std::vector<Entry>& committed) {
@@ -111,6 +166,18 @@ void SimApplier::apply(const std::vector<Entry>& committed) {
     }
     node.pending_writes.erase(it);
   }
+}
+
+void SimApplier::restore(const raft::SnapshotMeta& snapshot) {
+  auto& node = *cluster_.nodes_.at(id_);
+  if (node.crashed) return;
+  // State Machine Safety across snapshots: the image must hold what every node applied there.
+  cluster_.checker_.on_restore(id_, node.storage.image());
+  node.applied = node.storage.image();
+  // Writes proposed here up to the snapshot are not answered by this node (its client times
+  // out): the snapshot does not say which entries they became.
+  node.pending_writes.erase(node.pending_writes.begin(),
+                            node.pending_writes.upper_bound(snapshot.index));
 }
 
 void SimApplier::serve_reads(const std::vector<raft::ReadState>& reads) {
@@ -141,7 +208,8 @@ raft::Config Cluster::config_for(NodeId id) const {
   raft::Config c = options_.base;
   c.id = id;
   c.voters = ids_;
-  c.applied = 0;  // the simulated state machine is volatile: rebuilt from the log
+  // The simulated state machine is volatile: rebuilt from the snapshot image plus the log.
+  c.applied = nodes_.at(id)->storage.snapshot().index;
   const auto& node = *nodes_.at(id);
   c.rng_seed = options_.seed * 1'000'003 + id * 7'919 + node.incarnation * 104'729;
   return c;
@@ -198,6 +266,7 @@ void Cluster::restart(NodeId id) {
   Node& node = *nodes_.at(id);
   if (node.core) return;
   ++node.incarnation;
+  node.applied = node.storage.image();
   node.core = std::make_unique<raft::RaftCore>(config_for(id), node.storage);
   checker_.on_restart(id);
   note("start " + std::to_string(id) + " " + describe(node.storage.hard_state()));
@@ -221,6 +290,7 @@ void Cluster::tick(NodeId id) {
 void Cluster::send(const Message& m) {
   if (blocked(m.from, m.to) || rng_.chance(options_.drop_per_million)) {
     note("drop " + describe(m));
+    if (m.type == raft::MessageType::snapshot) lost_snapshots_.push_back({m.from, m.to});
     return;
   }
   const int copies = rng_.chance(options_.duplicate_per_million) ? 2 : 1;
@@ -230,11 +300,24 @@ void Cluster::send(const Message& m) {
   }
 }
 
+void Cluster::report_snapshot(NodeId from, NodeId to, bool ok) {
+  if (!up(from)) return;
+  note("snapshot " + std::to_string(from) + "->" + std::to_string(to) + (ok ? " done" : " lost"));
+  Node& leader = *nodes_.at(from);
+  leader.core->report_snapshot(to, ok);
+  process(leader);
+}
+
 void Cluster::deliver(const Message& m) {
-  if (blocked(m.from, m.to) || !up(m.to)) return;
+  const bool snapshot = m.type == raft::MessageType::snapshot;
+  if (blocked(m.from, m.to) || !up(m.to)) {
+    if (snapshot) report_snapshot(m.from, m.to, false);
+    return;
+  }
   ++delivered_[m.type];
   if (options_.trace) note(describe(m));
   Node& node = *nodes_.at(m.to);
+  if (snapshot) node.staged_image = images_.at(std::stoull(m.context));
   const raft::Role before = node.core->role();
   node.core->step(m);
   if (node.core->role() != before) {
@@ -242,10 +325,23 @@ void Cluster::deliver(const Message& m) {
          raft::role_name(node.core->role()) + " term=" + std::to_string(node.core->term()));
   }
   process(node);
+  if (snapshot) report_snapshot(m.from, m.to, true);
+}
+
+void Cluster::compact(NodeId id, Index upto) {
+  Node& node = *nodes_.at(id);
+  if (!node.core) return;
+  upto = std::min<Index>(upto, node.applied.size());
+  if (upto <= node.storage.snapshot().index) return;
+  note("compact " + std::to_string(id) + " to " + std::to_string(upto));
+  node.storage.compact_with_image(upto, node.applied);
 }
 
 void Cluster::step_time(const std::set<NodeId>& skip_tick) {
   ++now_;
+  for (const auto& [from, to] : std::exchange(lost_snapshots_, {})) {
+    report_snapshot(from, to, false);
+  }
   for (NodeId id : ids_) {
     if (up(id) && skip_tick.count(id) == 0) tick(id);
   }

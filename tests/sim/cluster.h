@@ -73,6 +73,13 @@ class Cluster {
   /// Drop every message in flight.
   void clear_network();
 
+  // ---- snapshots (Raft §7) ----
+  /// Compact `id`'s log up to `upto` (clamped to what its state machine applied): the
+  /// state machine image at that index becomes durable with the storage, the prefix goes.
+  void compact(NodeId id, Index upto);
+  /// Snapshots installed by followers so far.
+  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+
   // ---- clients ----
   /// Propose a command on `id`; tracked so its acknowledgement is checked.
   raft::ProposeResult propose(NodeId id, const std::string& data);
@@ -115,6 +122,9 @@ class Cluster {
 
   void send(const Message& m);
   void deliver(const Message& m);
+  /// Tell the leader `from` whether its snapshot reached `to` (as the node runtime does when a
+  /// transfer ends).
+  void report_snapshot(NodeId from, NodeId to, bool ok);
   void process(Node& node);
   void finish_crash(Node& node);
   raft::Config config_for(NodeId id) const;
@@ -134,6 +144,10 @@ class Cluster {
   std::set<std::uint64_t> served_reads_;
   std::deque<std::string> trace_;
   std::uint64_t crashes_ = 0;
+  /// State machine images sent in snapshot messages, by the id in the message's context.
+  std::map<std::uint64_t, std::vector<Entry>> images_;
+  std::vector<std::pair<NodeId, NodeId>> lost_snapshots_;  ///< (leader, follower) to report
+  std::uint64_t snapshots_installed_ = 0;
 
   friend class SimStorage;
   friend class SimSink;

@@ -59,6 +59,12 @@ void inject_faults(Cluster& c, int& writes) {
     } else if (rng.chance(50'000)) {
       c.restart(id);
     }
+    // Log compaction (Raft §7) keeping a short random tail: lagging or restarted nodes then
+    // need snapshots, whose messages are dropped, duplicated and reordered like any other.
+    if (c.up(id) && rng.chance(10'000)) {
+      const Index applied = c.core(id).last_applied();
+      c.compact(id, applied - std::min<Index>(applied, rng.below(4)));
+    }
   }
   if (rng.chance(15'000)) {
     c.heal();
@@ -126,7 +132,8 @@ std::string summarize(Cluster& c, std::uint64_t seed, const ClusterOptions& opti
          " acked=" + std::to_string(c.acked_count()) +
          " reads=" + std::to_string(c.reads_served()) +
          " crashes=" + std::to_string(c.crashes()) +
-         " appends=" + std::to_string(c.delivered(raft::MessageType::append));
+         " appends=" + std::to_string(c.delivered(raft::MessageType::append)) +
+         " snapshots=" + std::to_string(c.snapshots_installed());
 }
 
 }  // namespace

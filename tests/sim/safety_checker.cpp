@@ -37,7 +37,9 @@ void SafetyChecker::after_step(const raft::RaftCore& core) {
     fail("node " + std::to_string(id) + " commit index beyond its log");
     return;
   }
-  for (Index i = seen + 1; i <= core.commit_index(); ++i) {
+  // Entries compacted into a snapshot cannot be read back; the snapshot's image is checked
+  // against what was applied instead (on_restore).
+  for (Index i = std::max(seen + 1, log.first_index()); i <= core.commit_index(); ++i) {
     const Entry e = log.entries(i, i + 1, UINT64_MAX).front();
     const auto [it, inserted] = committed_.emplace(i, e);
     if (!inserted && it->second != e) {
@@ -64,6 +66,7 @@ void SafetyChecker::after_step(const raft::RaftCore& core) {
   if (rec == leading_.end() || rec->second.term != core.term()) {
     // Leader Completeness (§5.4): a new leader holds every entry committed so far.
     for (const auto& [index, entry] : committed_) {
+      if (index + 1 < log.first_index()) continue;  // compacted: covered by its snapshot
       if (log.term(index) != entry.term) {
         fail("leader completeness: node " + std::to_string(id) + " leads term " +
              std::to_string(core.term()) + " without committed " + describe(entry));
@@ -75,7 +78,8 @@ void SafetyChecker::after_step(const raft::RaftCore& core) {
   }
   // Leader Append-Only (§5.3): a leader never overwrites or deletes its entries.
   LeaderRecord& r = rec->second;
-  if (core.last_index() < r.last_index || log.term(r.last_index) != r.last_term) {
+  const bool compacted = r.last_index + 1 < log.first_index();
+  if (core.last_index() < r.last_index || (!compacted && log.term(r.last_index) != r.last_term)) {
     fail("leader append-only: node " + std::to_string(id) + " lost its entry " +
          std::to_string(r.last_term) + "/" + std::to_string(r.last_index));
     return;
@@ -95,6 +99,23 @@ void SafetyChecker::on_apply(NodeId node, const Entry& entry, Index applied_befo
   if (!inserted && it->second != entry) {
     fail("state machine safety: node " + std::to_string(node) + " applied " + describe(entry) +
          ", another node applied " + describe(it->second));
+  }
+}
+
+void SafetyChecker::on_restore(NodeId node, const std::vector<Entry>& image) {
+  for (std::size_t i = 0; i < image.size(); ++i) {
+    const Entry& entry = image[i];
+    if (entry.index != i + 1) {
+      fail("node " + std::to_string(node) + " restored an image with " + describe(entry) +
+           " at position " + std::to_string(i + 1));
+      return;
+    }
+    const auto [it, inserted] = applied_.emplace(entry.index, entry);
+    if (!inserted && it->second != entry) {
+      fail("state machine safety: node " + std::to_string(node) + " restored " +
+           describe(entry) + ", another node applied " + describe(it->second));
+      return;
+    }
   }
 }
 

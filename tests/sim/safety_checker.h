@@ -29,6 +29,8 @@ class SafetyChecker {
   void after_step(const raft::RaftCore& core);
   /// `node`'s state machine applied `entry` as its `applied_count`-th entry.
   void on_apply(NodeId node, const Entry& entry, Index applied_before);
+  /// `node`'s state machine was replaced by a snapshot image (entries 1..n in order).
+  void on_restore(NodeId node, const std::vector<Entry>& image);
   /// A write was acknowledged to its client (applied at its index on the node it went to).
   void on_write_acked(Index index);
   /// Highest index of any acknowledged write so far (a read starting now must see it).

@@ -286,4 +286,48 @@ TEST_CASE("sim: a follower with a long conflicting suffix is repaired in a few r
   CHECK(c.checker().ok());
 }
 
+TEST_CASE("sim: a node down while the others compact catches up by snapshot after a restart",
+          "[sim][trap][snapshot]") {
+  Cluster c(quiet(3));
+  elect(c, 1);
+  run_ticks(c, 5);
+  c.crash(3);
+  for (int i = 0; i < 100; ++i) {
+    c.propose(1, "w" + std::to_string(i));
+    if (i % 10 == 9) run_ticks(c, 2);
+  }
+  run_ticks(c, 10);
+  REQUIRE(c.core(1).last_applied() >= 100);
+  // Both survivors compact nearly everything; node 3 restarts with an empty log.
+  c.compact(1, c.core(1).last_applied() - 2);
+  c.compact(2, c.core(2).last_applied() - 2);
+  REQUIRE(c.storage(1).snapshot().index > 90);
+  // The first snapshot message is lost: the leader hears of the failure and sends another.
+  c.restart(3);
+  for (int i = 0; i < 100 && c.core(1).counters().snapshots_requested == 0; ++i) {
+    run_ticks(c, 1);
+  }
+  REQUIRE(c.core(1).counters().snapshots_requested == 1);
+  c.block(1, 3);
+  run_ticks(c, 5);
+  c.heal();
+  for (int i = 0; i < 300 && c.core(3).last_applied() < c.core(1).last_applied(); ++i) {
+    run_ticks(c, 1);
+  }
+  CHECK(c.snapshots_installed() >= 1);
+  CHECK(c.core(1).counters().snapshots_requested >= 2);
+  CHECK(c.core(3).counters().snapshots_restored >= 1);
+  CHECK(c.storage(3).snapshot().index >= c.storage(1).snapshot().index);
+  CHECK(c.core(3).last_applied() == c.core(1).last_applied());
+  // It keeps replicating normally afterwards, and survives a restart from its snapshot.
+  c.propose(1, "after");
+  run_ticks(c, 10);
+  c.crash(3);
+  c.restart(3);
+  run_ticks(c, 10);
+  CHECK(c.core(3).last_applied() == c.core(1).last_applied());
+  CHECK(c.applied(3) == c.applied(1));
+  CHECK(c.checker().ok());
+}
+
 }  // namespace meadow::sim
