@@ -118,13 +118,45 @@ class Store {
   /// Number of client sessions held (<= OpenOptions::max_sessions).
   std::uint64_t session_count() const { return cache_.session_count; }
 
+  // ---- Snapshots (store_snapshot.cpp; format in store/SCHEMA.md) -------------------------------
+
+  /// Starts copying this database into a new file at `path` (an "image") with SQLite's online
+  /// backup API, a few pages per image_step() so the node keeps serving. Writes made through
+  /// this Store meanwhile are copied too, so a finished image is the database as of the last
+  /// step: kv, sessions and applied index agree (receivers ignore its log and hard state).
+  /// Abandons an image in progress. Errors: io_error (cannot create `path`).
+  Status begin_image(const std::string& path);
+  /// Copies up to `pages` more pages. Once complete returns the image's snapshot point
+  /// {applied index, its term}; the file is closed and durable. nullopt while more remains.
+  /// Errors: invalid_argument (no image in progress), io_error (the image is abandoned).
+  Result<std::optional<SnapshotMeta>> image_step(int pages);
+  bool image_in_progress() const { return backup_ != nullptr; }
+  /// Stops the image in progress (the caller deletes the file).
+  void abandon_image();
+
+  /// Checks a received image without changing anything (opened read-only): a Meadow database of
+  /// this format and `cluster_id` that passes PRAGMA quick_check. Returns its applied index.
+  /// Errors: not_a_database, not_meadow, corrupt, newer_format, wrong_cluster, io_error.
+  static Result<std::uint64_t> inspect_image(const std::string& path,
+                                             const std::string& cluster_id);
+  /// Raft §7 on the receiving side, in ONE transaction: kv, sessions and the applied index
+  /// become the image's, the whole log is dropped, the snapshot meta becomes `snapshot`, and the
+  /// commit index is raised to at least snapshot.index. A crash leaves either the old state or
+  /// the new one. Errors (nothing changed): invalid_argument if the image's applied index is not
+  /// snapshot.index or the image fails inspect_image; io_error etc. as write().
+  Status install_image(const std::string& path, const SnapshotMeta& snapshot);
+
+  /// Number of entries in the log (last_index() - snapshot_meta().index).
+  std::uint64_t log_entries() const { return cache_.last_index - cache_.snapshot.index; }
+
   // ---- Checks -------------------------------------------------------------------------------
 
   /// Runs PRAGMA quick_check (or the slower integrity_check if `full`) and verifies every log
   /// entry's checksum. Errors: corrupt, checksum_mismatch, io_error.
   Status check(bool full = false);
 
-  struct Statements;  // prepared statements, defined in store_internal.h
+  struct Statements;   // prepared statements, defined in store_internal.h
+  struct ImageBackup;  // an image in progress, defined in store_snapshot.cpp
 
  private:
   // What the store keeps in memory; rolled back with a failed transaction.
@@ -170,6 +202,10 @@ class Store {
   OpenOptions options_;
   std::unique_ptr<sqlite3, DbCloser> db_;
   std::unique_ptr<Statements> stmts_;  // declared after db_: finalized before the db closes
+  struct BackupCloser {
+    void operator()(ImageBackup* backup) const;
+  };
+  std::unique_ptr<ImageBackup, BackupCloser> backup_;  // after db_: finished before it closes
   Cache cache_;
   std::optional<Status> failed_;
 };
