@@ -65,6 +65,7 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Logger& logger, std::
         config.client_listen.empty() ? self.client_endpoint : config.client_listen;
     client_options.log = [&logger](std::string_view line) { logger.warn(line); };
     node->clients_ = std::make_unique<transport::ClientServer>(node->context_, client_options);
+    node->start_snapshots();
   } catch (const std::exception& e) {  // bind failures: address in use, bad endpoint
     error = e.what();
     return nullptr;
@@ -76,7 +77,10 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Logger& logger, std::
 }
 
 Node::Node(const NodeConfig& config, Logger& logger, store::Store store)
-    : config_(config), logger_(logger), store_(std::move(store)), storage_(store_) {
+    : config_(config),
+      logger_(logger),
+      store_(std::move(store)),
+      storage_(store_, config.data_dir) {
   raft::Config rc;
   rc.id = config.id;
   for (const auto& m : config.members) rc.voters.push_back(m.id);
@@ -120,6 +124,7 @@ void Node::run(int stop_fd) {
     tick_due(Clock::now());
     peers_->flush_delayed();
     while (raft::process_ready(*core_, storage_, *this, *this)) after_ready();
+    snapshot_housekeeping();
   }
 }
 
@@ -127,6 +132,7 @@ void Node::drain_peers() {
   const auto now = Clock::now();
   for (const auto& w : peers_->receive()) {
     last_contact_[w.from] = now;
+    if (take_snapshot_message(w)) continue;
     core_->step(from_wire(w));  // invalid ones are counted by the core
   }
 }
@@ -171,6 +177,9 @@ void Node::after_ready() {
   last_soft_state_ = now;
 }
 
-void Node::send(const raft::Message& message) { peers_->send(to_wire(message)); }
+void Node::send(const raft::Message& message) {
+  if (message.type == raft::MessageType::snapshot) return request_snapshot(message);
+  peers_->send(to_wire(message));
+}
 
 }  // namespace meadow::node

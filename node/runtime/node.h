@@ -17,6 +17,8 @@
 #include "node/raft/ready_handler.h"
 #include "node/runtime/logger.h"
 #include "node/runtime/node_config.h"
+#include "node/runtime/snapshot_receiver.h"
+#include "node/runtime/snapshot_sender.h"
 #include "node/runtime/sqlite_storage.h"
 #include "store/store.h"
 #include "transport/client_server.h"
@@ -71,6 +73,19 @@ class Node : private raft::MessageSink, private raft::Applier {
   transport::wire::StatusReply status(std::uint64_t request_id) const;
   transport::wire::Reply fault(const transport::wire::FaultRequest& request);
 
+  // node_snapshot.cpp: snapshots and log compaction (Raft §7).
+  void start_snapshots();
+  /// Snapshot transfer messages go to the sender/receiver, not the core; true if consumed.
+  bool take_snapshot_message(const transport::wire::RaftMessage& message);
+  /// The core asked for a snapshot for message.to.
+  void request_snapshot(const raft::Message& message);
+  /// Advances image copies and transfers; compacts the log past the threshold. Every loop.
+  void snapshot_housekeeping();
+  /// Compacts the log up to the applied index minus the kept tail (`force`: minus nothing).
+  /// Returns the snapshot index afterwards.
+  raft::Index compact_log(bool force);
+  void restore(const raft::SnapshotMeta& snapshot) override;
+
   // raft::MessageSink / raft::Applier (node_apply.cpp).
   void send(const raft::Message& message) override;
   void apply(const std::vector<raft::Entry>& committed) override;
@@ -94,6 +109,10 @@ class Node : private raft::MessageSink, private raft::Applier {
   std::uint64_t next_read_batch_ = 1;
   std::uint64_t applied_entries_ = 0;
   std::uint64_t client_rejections_ = 0;
+  std::unique_ptr<SnapshotSender> snapshot_sender_;
+  std::unique_ptr<SnapshotReceiver> snapshot_receiver_;
+  std::uint64_t compactions_ = 0;
+  std::uint64_t snapshots_installed_ = 0;
 };
 
 }  // namespace meadow::node

@@ -163,6 +163,16 @@ CLI::App* add_node_command(CLI::App& app) {
                   "Election timeout, upper bound")
       ->capture_default_str()
       ->check(CLI::Range(3, 600000));
+  cmd->add_option("--snapshot-entries", c.snapshot_entries,
+                  "Snapshot (and drop the log prefix) once this many applied entries have "
+                  "accumulated beyond the kept tail")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd->add_option("--snapshot-keep-entries", c.snapshot_keep_entries,
+                  "Applied entries kept in the log behind each snapshot, so slightly lagging "
+                  "followers catch up from the log")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
   cmd->add_option("--log-level", a.log_level, "debug, info or warn")->capture_default_str();
   cmd->add_option("--log-file", c.log_file, "Append the log here instead of stderr");
   return cmd;

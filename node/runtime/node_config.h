@@ -31,6 +31,12 @@ struct NodeConfig {
   int heartbeat_ms = 50;               ///< leader heartbeat interval, a multiple of tick_ms
   int election_timeout_min_ms = 300;   ///< randomized election timeout in [min, max)
   int election_timeout_max_ms = 600;
+  /// Take a snapshot (compact the log) once the applied index is this many entries past the
+  /// last snapshot plus the kept tail (--snapshot-entries).
+  std::uint64_t snapshot_entries = 10000;
+  /// Applied entries kept in the log behind a snapshot, so followers slightly behind catch up
+  /// from the log instead of a snapshot (--snapshot-keep-entries).
+  std::uint64_t snapshot_keep_entries = 5000;
   raft::LogLevel log_level = raft::LogLevel::info;
   std::string log_file;                ///< empty = stderr
 

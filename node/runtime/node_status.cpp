@@ -60,6 +60,17 @@ wire::StatusReply Node::status(std::uint64_t request_id) const {
   s.counters["store.persists"] = storage_.persist_count();
   s.counters["state.applied_entries"] = applied_entries_;
   s.counters["client.rejected"] = client_rejections_;
+  s.counters["snapshot.index"] = store_.snapshot_meta().index;
+  s.counters["snapshot.term"] = store_.snapshot_meta().term;
+  s.counters["snapshot.compactions"] = compactions_;
+  s.counters["snapshot.installed"] = snapshots_installed_;
+  s.counters["snapshot.images"] = snapshot_sender_->counters().images;
+  s.counters["snapshot.sent"] = snapshot_sender_->counters().sent;
+  s.counters["snapshot.send_failed"] = snapshot_sender_->counters().failed;
+  s.counters["snapshot.received"] = snapshot_receiver_->counters().received;
+  s.counters["snapshot.refused"] = snapshot_receiver_->counters().refused;
+  s.counters["log.entries"] = store_.log_entries();
+  s.counters["raft.snapshots_requested"] = c.snapshots_requested;
   s.uptime_ms = static_cast<std::uint64_t>(millis_between(started_, now));
   s.pid = static_cast<std::uint64_t>(getpid());
   return s;

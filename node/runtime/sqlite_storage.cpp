@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "node/runtime/snapshot_files.h"
+
 namespace meadow::node {
 
 void die(const std::string& message) {
@@ -11,8 +13,8 @@ void die(const std::string& message) {
   std::abort();
 }
 
-SqliteStorage::SqliteStorage(store::Store& store, FatalHandler fatal)
-    : store_(store), fatal_(std::move(fatal)) {}
+SqliteStorage::SqliteStorage(store::Store& store, std::string data_dir, FatalHandler fatal)
+    : store_(store), data_dir_(std::move(data_dir)), fatal_(std::move(fatal)) {}
 
 raft::HardState SqliteStorage::hard_state() const {
   const auto& hs = store_.hard_state();
@@ -62,6 +64,20 @@ void SqliteStorage::persist(const std::optional<raft::HardState>& hard_state,
     batch.entries.push_back({e.index, e.term, static_cast<std::uint8_t>(e.kind), e.data});
   auto result = store_.write(batch);
   if (!result.ok()) fatal_("persisting Raft state: " + result.status().describe());
+  ++persist_count_;
+}
+
+}  // namespace meadow::node
+
+namespace meadow::node {
+
+void SqliteStorage::install_snapshot(const raft::SnapshotMeta& snapshot) {
+  const std::string path = received_image_path(data_dir_, snapshot.index);
+  // The receiver checked this file before the core saw the snapshot, so a failure here is the
+  // disk's: the core already dropped its log for this snapshot and cannot go back.
+  if (auto s = store_.install_image(path, {snapshot.index, snapshot.term}); !s.is_ok())
+    fatal_("installing snapshot " + std::to_string(snapshot.index) + ": " + s.describe());
+  std::remove(path.c_str());
   ++persist_count_;
 }
 

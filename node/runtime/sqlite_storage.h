@@ -19,8 +19,9 @@ using FatalHandler = std::function<void(const std::string& message)>;
 
 class SqliteStorage : public raft::Storage {
  public:
-  /// `store` must outlive this object.
-  explicit SqliteStorage(store::Store& store, FatalHandler fatal = die);
+  /// `store` must outlive this object. Received snapshot images are taken from `data_dir`
+  /// (received_image_path in snapshot_files.h).
+  SqliteStorage(store::Store& store, std::string data_dir, FatalHandler fatal = die);
 
   raft::HardState hard_state() const override;
   raft::SnapshotMeta snapshot() const override;
@@ -31,12 +32,16 @@ class SqliteStorage : public raft::Storage {
                                    std::uint64_t max_bytes) const override;
   void persist(const std::optional<raft::HardState>& hard_state,
                const std::vector<raft::Entry>& entries) override;
+  /// Installs the received image for `snapshot` (checked by SnapshotReceiver) in one
+  /// transaction, then deletes the file.
+  void install_snapshot(const raft::SnapshotMeta& snapshot) override;
 
   /// Transactions committed by persist() so far (each is one fsync in `full` durability).
   std::uint64_t persist_count() const { return persist_count_; }
 
  private:
   store::Store& store_;
+  std::string data_dir_;
   FatalHandler fatal_;
   std::uint64_t persist_count_ = 0;
 };
