@@ -34,6 +34,11 @@ const std::vector<CommandSpec>& command_table() {
        "node cannot stall the shell. lag = the leader's commit index minus the node's applied\n"
        "index.",
        0, 0, ArgCompletion::none, {}, true, run_status, {}},
+      {"snapshot", "snapshot [N]", "Take a snapshot now on node N (default: every node)",
+       "Compacts the node's log up to its applied index (the key-value state at that index is\n"
+       "the snapshot). Nodes also do this on their own past --snapshot-entries; status shows\n"
+       "each node's snapshot index (snap) and how many entries its log holds (log).",
+       0, 1, ArgCompletion::node_id, {}, false, run_snapshot, {}},
       {"leader", "leader", "Show the leader, waiting while an election is in progress",
        "Polls the nodes until one is leader and answers, up to the request deadline; if none\n"
        "is elected by then, names the nodes that are down.",

@@ -15,6 +15,7 @@ CommandResult run_scan(Session& session, const Invocation& inv);
 // status_commands.cpp — the cluster's state as the nodes report it
 CommandResult run_status(Session& session, const Invocation& inv);
 CommandResult run_leader(Session& session, const Invocation& inv);
+CommandResult run_snapshot(Session& session, const Invocation& inv);
 
 // process_commands.cpp — node processes named in the manifest
 CommandResult run_kill(Session& session, const Invocation& inv);

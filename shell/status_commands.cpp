@@ -25,6 +25,11 @@ std::string state_of(const NodeView& n) {
   return n.up() ? "no reply" : "down";
 }
 
+std::uint64_t counter(const wire::StatusReply& s, const std::string& name) {
+  auto it = s.counters.find(name);
+  return it == s.counters.end() ? 0 : it->second;
+}
+
 }  // namespace
 
 CommandResult run_status(Session& session, const Invocation&) {
@@ -32,8 +37,8 @@ CommandResult run_status(Session& session, const Invocation&) {
   const wire::StatusReply* leader = nullptr;
   if (const auto* l = view.node(view.leader); l && l->status) leader = &*l->status;
 
-  TextTable table({"node", "role", "term", "leader", "commit", "applied", "last", "pid",
-                   "endpoint", "state", "lag"});
+  TextTable table({"node", "role", "term", "leader", "commit", "applied", "last", "snap", "log",
+                   "pid", "endpoint", "state", "lag"});
   JsonValue nodes = JsonValue::array();
   for (const auto& n : view.nodes) {
     const auto* s = n.status ? &*n.status : nullptr;
@@ -51,6 +56,8 @@ CommandResult run_status(Session& session, const Invocation&) {
                    {number(s ? s->commit_index : 0), {}},
                    {number(s ? s->last_applied : 0), {}},
                    {number(s ? s->last_index : 0), {}},
+                   {number(s ? counter(*s, "snapshot.index") : 0), {}},
+                   {number(s ? counter(*s, "log.entries") : 0), {}},
                    {pid > 0 ? std::to_string(pid) : "-", {}},
                    {n.endpoint, {}},
                    {state, state == "up" ? std::optional<Colour>() : Colour::red},
@@ -66,6 +73,10 @@ CommandResult run_status(Session& session, const Invocation&) {
     node.set("endpoint", n.endpoint);
     node.set("lag", lag ? JsonValue(*lag) : JsonValue());
     node.set("durability", s ? JsonValue(s->durability) : JsonValue());
+    node.set("snapshot_index", s ? JsonValue(counter(*s, "snapshot.index")) : JsonValue());
+    node.set("log_entries", s ? JsonValue(counter(*s, "log.entries")) : JsonValue());
+    node.set("snapshots_installed",
+             s ? JsonValue(counter(*s, "snapshot.installed")) : JsonValue());
     nodes.push(std::move(node));
   }
   JsonValue data = JsonValue::object();
@@ -95,6 +106,42 @@ CommandResult run_leader(Session& session, const Invocation&) {
                                                      " is leader (term " +
                                                      std::to_string(view->term) + ", " +
                                                      leader->endpoint + ")");
+}
+
+}  // namespace meadow::shell
+
+namespace meadow::shell {
+
+CommandResult run_snapshot(Session& session, const Invocation& inv) {
+  std::vector<std::uint64_t> ids;
+  if (!inv.args.empty()) {
+    CommandResult error;
+    const auto id = session.parse_node_id("snapshot", inv.args[0], error);
+    if (!id) return error;
+    ids.push_back(*id);
+  } else {
+    for (const auto& n : session.refresh().nodes) ids.push_back(n.id);
+  }
+  JsonValue nodes = JsonValue::array();
+  std::string text;
+  bool any = false;
+  for (std::uint64_t id : ids) {
+    const auto done = session.client().snapshot(session.endpoint_index(id));
+    JsonValue node = JsonValue::object().set("id", id);
+    if (done.ok()) {
+      any = true;
+      node.set("snapshot_index", done.value.index);
+      text += "node " + std::to_string(id) + ": snapshot at index " +
+              std::to_string(done.value.index) + "\n";
+    } else {
+      node.set("snapshot_index", JsonValue());
+      text += "node " + std::to_string(id) + ": no answer (" + done.message + ")\n";
+    }
+    nodes.push(std::move(node));
+  }
+  if (!any) return CommandResult::failure("unavailable", "no node took a snapshot:\n" + text);
+  if (!text.empty()) text.pop_back();
+  return CommandResult::success(JsonValue::object().set("nodes", std::move(nodes)), text);
 }
 
 }  // namespace meadow::shell

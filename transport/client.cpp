@@ -41,7 +41,8 @@ bool reply_fits(const wire::Request& request, const wire::Reply& reply) {
   }
   if (std::holds_alternative<wire::PutRequest>(request) ||
       std::holds_alternative<wire::DeleteRequest>(request) ||
-      std::holds_alternative<wire::FaultRequest>(request)) {
+      std::holds_alternative<wire::FaultRequest>(request) ||
+      std::holds_alternative<wire::SnapshotRequest>(request)) {
     return std::holds_alternative<wire::OkReply>(reply);
   }
   if (std::holds_alternative<wire::GetRequest>(request)) {
@@ -464,6 +465,10 @@ Result<wire::ScanReply> Client::scan(wire::ScanMode mode, const std::string& sta
 
 Result<wire::StatusReply> Client::status(std::size_t endpoint_index) {
   return to_result<wire::StatusReply>(call(wire::StatusRequest{0}, endpoint_index));
+}
+
+Result<wire::OkReply> Client::snapshot(std::size_t endpoint_index) {
+  return to_result<wire::OkReply>(call(wire::SnapshotRequest{0}, endpoint_index));
 }
 
 Result<wire::OkReply> Client::fault(std::size_t endpoint_index, wire::FaultRequest request) {

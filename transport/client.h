@@ -102,6 +102,9 @@ class Client {
       wire::ReadConsistency consistency = wire::ReadConsistency::linearizable);
   /// Status of one node (endpoint index), not redirected.
   Result<wire::StatusReply> status(std::size_t endpoint_index);
+  /// Take a snapshot now on one node (endpoint index), not redirected; OkReply.index is its
+  /// snapshot index afterwards.
+  Result<wire::OkReply> snapshot(std::size_t endpoint_index);
   /// Fault injection on one node (endpoint index), not redirected.
   Result<wire::OkReply> fault(std::size_t endpoint_index, wire::FaultRequest request);
 

@@ -146,6 +146,9 @@ struct RequestText {
   std::string operator()(const StatusRequest& r) const {
     return "status#" + std::to_string(r.request_id);
   }
+  std::string operator()(const SnapshotRequest& r) const {
+    return "snapshot#" + std::to_string(r.request_id);
+  }
   std::string operator()(const FaultRequest& r) const {
     std::string out = "fault#" + std::to_string(r.request_id) + " " + fault_name(r.action);
     switch (r.action) {

@@ -18,7 +18,7 @@ constexpr std::size_t kEnvelopeFields = 5;
 constexpr MessageType kTypeOfIndex[] = {
     MessageType::raft,           MessageType::put_request,     MessageType::delete_request,
     MessageType::get_request,    MessageType::scan_request,    MessageType::status_request,
-    MessageType::fault_request,  MessageType::ok_reply,        MessageType::value_reply,
+    MessageType::fault_request,  MessageType::snapshot_request, MessageType::ok_reply,        MessageType::value_reply,
     MessageType::not_found_reply, MessageType::not_leader_reply, MessageType::error_reply,
     MessageType::scan_reply,     MessageType::status_reply,
 };
@@ -73,6 +73,7 @@ std::string_view to_string(MessageType type) {
     case MessageType::scan_request: return "scan_request";
     case MessageType::status_request: return "status_request";
     case MessageType::fault_request: return "fault_request";
+    case MessageType::snapshot_request: return "snapshot_request";
     case MessageType::ok_reply: return "ok_reply";
     case MessageType::value_reply: return "value_reply";
     case MessageType::not_found_reply: return "not_found_reply";

@@ -34,6 +34,7 @@ enum class MessageType : std::uint16_t {
   scan_request = 19,
   status_request = 20,
   fault_request = 21,
+  snapshot_request = 30,
   ok_reply = 32,
   value_reply = 33,
   not_found_reply = 34,
@@ -45,7 +46,7 @@ enum class MessageType : std::uint16_t {
 
 /// Any message body. The alternative determines the envelope's MessageType.
 using Body = std::variant<RaftMessage, PutRequest, DeleteRequest, GetRequest, ScanRequest,
-                          StatusRequest, FaultRequest, OkReply, ValueReply, NotFoundReply,
+                          StatusRequest, FaultRequest, SnapshotRequest, OkReply, ValueReply, NotFoundReply,
                           NotLeaderReply, ErrorReply, ScanReply, StatusReply>;
 
 /// The MessageType written for `body`.

@@ -127,8 +127,17 @@ struct FaultRequest {
   MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent)
 };
 
-using Request =
-    std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest, FaultRequest>;
+/// Take a snapshot on the receiving node now: compact its log up to its applied index.
+/// Answered with OkReply whose `index` is the node's snapshot index afterwards.
+struct SnapshotRequest {
+  std::uint64_t request_id = 0;
+
+  bool operator==(const SnapshotRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id)
+};
+
+using Request = std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest,
+                             FaultRequest, SnapshotRequest>;
 
 // ---------------------------------------------------------------------------------------------
 // Replies (node -> client)

@@ -37,6 +37,8 @@ void Node::handle(transport::IncomingRequest incoming) {
           handle_read(std::move(incoming));
         } else if constexpr (std::is_same_v<T, wire::StatusRequest>) {
           reply(incoming.routing_id, status(request.request_id));
+        } else if constexpr (std::is_same_v<T, wire::SnapshotRequest>) {
+          reply(incoming.routing_id, wire::OkReply{request.request_id, 0, 0, compact_log(true)});
         } else {
           static_assert(std::is_same_v<T, wire::FaultRequest>);
           reply(incoming.routing_id, fault(request));

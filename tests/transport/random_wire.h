@@ -95,12 +95,13 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       for (std::uint64_t i = rng.below(4); i > 0; --i) f.peers.push_back(rng.u64());
       return f;
     }
-    case 7: return OkReply{rng.u64(), rng.u64(), rng.u64(), rng.u64()};
-    case 8: return ValueReply{rng.u64(), rng.bytes(60), random_read(rng)};
-    case 9: return NotFoundReply{rng.u64(), random_read(rng)};
-    case 10: return NotLeaderReply{rng.u64(), rng.u64(), rng.bytes(30)};
-    case 11: return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::unsupported), rng.bytes(30)};
-    case 12: {
+    case 7: return SnapshotRequest{rng.u64()};
+    case 8: return OkReply{rng.u64(), rng.u64(), rng.u64(), rng.u64()};
+    case 9: return ValueReply{rng.u64(), rng.bytes(60), random_read(rng)};
+    case 10: return NotFoundReply{rng.u64(), random_read(rng)};
+    case 11: return NotLeaderReply{rng.u64(), rng.u64(), rng.bytes(30)};
+    case 12: return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::unsupported), rng.bytes(30)};
+    case 13: {
       ScanReply r{rng.u64(), {}, rng.coin(), random_read(rng)};
       for (std::uint64_t i = rng.below(6); i > 0; --i) {
         r.items.push_back(KeyValue{rng.bytes(12), rng.bytes(30)});

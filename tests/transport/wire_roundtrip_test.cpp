@@ -36,11 +36,12 @@ TEST_CASE("wire: message type numbers are stable", "[wire]") {
       wire::MessageType::raft,           wire::MessageType::put_request,
       wire::MessageType::delete_request, wire::MessageType::get_request,
       wire::MessageType::scan_request,   wire::MessageType::status_request,
-      wire::MessageType::fault_request,  wire::MessageType::ok_reply,
+      wire::MessageType::fault_request,  wire::MessageType::snapshot_request,
+      wire::MessageType::ok_reply,
       wire::MessageType::value_reply,    wire::MessageType::not_found_reply,
       wire::MessageType::not_leader_reply, wire::MessageType::error_reply,
       wire::MessageType::scan_reply,     wire::MessageType::status_reply};
-  const int numbers[] = {1, 16, 17, 18, 19, 20, 21, 32, 33, 34, 35, 36, 37, 38};
+  const int numbers[] = {1, 16, 17, 18, 19, 20, 21, 30, 32, 33, 34, 35, 36, 37, 38};
   for (std::size_t i = 0; i < std::size(expected); ++i) {
     const wire::Body body = test::random_body(rng, i);
     CHECK(wire::message_type(body) == expected[i]);
