@@ -252,6 +252,9 @@ Status Store::configure() {
                                                              : "PRAGMA synchronous=NORMAL";
   if (Status s = exec(db, sync); !s.is_ok()) return s;
   if (Status s = exec(db, "PRAGMA cell_size_check=ON"); !s.is_ok()) return s;
+  // A large transaction (installing a snapshot) grows the WAL; without a limit the file keeps
+  // that size forever. With one it is truncated back after the next checkpoint.
+  if (Status s = exec(db, "PRAGMA journal_size_limit=67108864"); !s.is_ok()) return s;
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
   // Take the write lock now (held until close in EXCLUSIVE mode) so contention shows at open.
   if (Status s = exec(db, "BEGIN IMMEDIATE; COMMIT"); !s.is_ok()) return s;

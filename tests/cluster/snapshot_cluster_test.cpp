@@ -3,6 +3,9 @@
 // after a snapshot loads the state without replaying the compacted entries.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "tests/cluster/test_cluster.h"
 #include "transport/wire.h"
 
@@ -16,11 +19,14 @@ namespace {
 const std::vector<std::string> kSnapshotArgs = {"--snapshot-entries", "200",
                                                 "--snapshot-keep-entries", "50"};
 
-/// Puts key-<i> = value-<i>-<round> for i in [from, to), pipelined, and requires every ack.
-void put_many(meadow::transport::Client& c, int from, int to, int round) {
+/// Puts key-<i % keys> = value-<i>-<round> for i in [from, to), pipelined, and requires every
+/// ack. `pad` makes values that long.
+void put_many(meadow::transport::Client& c, int from, int to, int round, int keys = 1 << 30,
+              std::size_t pad = 0) {
   for (int i = from; i < to; ++i) {
-    c.submit(wire::PutRequest{0, 0, 0, "key-" + std::to_string(i),
-                              "value-" + std::to_string(i) + "-" + std::to_string(round)});
+    std::string value = "value-" + std::to_string(i) + "-" + std::to_string(round);
+    if (value.size() < pad) value.resize(pad, '.');
+    c.submit(wire::PutRequest{0, 0, 0, "key-" + std::to_string(i % keys), std::move(value)});
     if (c.in_flight() >= 64 || i + 1 == to) {
       while (c.in_flight() > (i + 1 == to ? 0u : 32u)) {
         for (const auto& done : c.poll_completions(100ms)) {
@@ -116,4 +122,70 @@ TEST_CASE("node: a follower that missed compacted entries catches up by snapshot
   CHECK(counter(*restarted, "state.applied_entries") <
         restarted->last_applied - counter(*restarted, "snapshot.index") + 1);
   CHECK(contents(cluster, lagging).size() == expected.size() + 50);
+}
+
+namespace {
+
+/// Bytes of node `id`'s database and WAL.
+std::uintmax_t disk_bytes(const TestCluster& cluster, NodeId id) {
+  std::uintmax_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(cluster.data_dir(id) + "/meadow.db" + suffix, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
+}  // namespace
+
+// Long mode, not run by CI (hidden tag): `snapshot_cluster_test "[soak]"`, writes from
+// MEADOW_SOAK_WRITES (default 1,000,000). Phase 1: endless overwrites of 10,000 keys with the
+// default thresholds; disk use must stop growing. Phase 2: a follower misses that many writes of
+// distinct 100-byte values and catches up by snapshot; prints how long that took.
+TEST_CASE("node: soak: disk stays bounded under endless writes and a far-behind follower "
+          "catches up",
+          "[.][soak]") {
+  const char* env = std::getenv("MEADOW_SOAK_WRITES");
+  const int writes = env != nullptr ? std::atoi(env) : 1'000'000;
+  TestCluster cluster(3);
+  const NodeId leader = cluster.wait_for_leader();
+  REQUIRE(leader != 0);
+  auto c = cluster.client(leader, 60s);
+  const int step = writes / 10;
+  std::uintmax_t peak_late = 0, peak_early = 0;
+  const auto phase1 = std::chrono::steady_clock::now();
+  for (int done = 0; done < writes; done += step) {
+    put_many(*c, done, done + step, 1, 10000, 100);
+    std::uintmax_t most = 0;
+    for (NodeId id : cluster.ids()) most = std::max(most, disk_bytes(cluster, id));
+    WARN("after " << done + step << " writes: largest node database+WAL " << most << " bytes");
+    (done < writes / 2 ? peak_early : peak_late) = std::max(
+        done < writes / 2 ? peak_early : peak_late, most);
+  }
+  const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase1);
+  WARN("phase 1: " << writes << " writes in " << secs.count() << " s");
+  // Bounded: the second half of the run never needs much more than the first.
+  CHECK(peak_late <= peak_early + peak_early / 2);
+
+  const NodeId lagging = leader == 3 ? 2 : 3;
+  cluster.kill(lagging);
+  put_many(*c, 0, writes, 2, 1 << 30, 100);
+  const auto l = cluster.status(leader);
+  REQUIRE(l);
+  const auto start = std::chrono::steady_clock::now();
+  cluster.start(lagging);
+  REQUIRE(wait_until(
+      [&] {
+        const auto f = cluster.status(lagging);
+        return f && f->last_applied >= l->commit_index;
+      },
+      1800s));
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  const auto f = cluster.status(lagging);
+  REQUIRE(f);
+  WARN("phase 2: follower " << writes << " entries behind caught up in " << took.count()
+                            << " s (snapshots installed: " << f->counters.at("snapshot.installed")
+                            << ")");
+  CHECK(f->counters.at("snapshot.installed") >= 1);
 }
