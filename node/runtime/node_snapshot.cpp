@@ -2,7 +2,7 @@
 // index, so "taking a snapshot" is recording that point and deleting the log before it (minus a
 // kept tail). Followers whose next entry is gone get an image of the store, streamed by
 // SnapshotSender and assembled by SnapshotReceiver; the core decides whether to install it.
-#include <algorithm>
+#include <cstdio>
 
 #include "node/runtime/node.h"
 #include "node/runtime/raft_codec.h"
@@ -27,7 +27,14 @@ void Node::start_snapshots() {
 bool Node::take_snapshot_message(const wire::RaftMessage& message) {
   switch (message.type) {
     case wire::RaftMessageType::snapshot:
-      if (auto complete = snapshot_receiver_->on_chunk(message)) core_->step(*complete);
+      if (auto complete = snapshot_receiver_->on_chunk(message)) {
+        core_->step(*complete);
+        // Installed from the next Ready only if the core restored it; otherwise (it already
+        // held that entry, or the message was stale) the file is not needed.
+        const auto& pending = core_->log().pending_snapshot();
+        if (!pending || pending->index != complete->index)
+          std::remove(received_image_path(config_.data_dir, complete->index).c_str());
+      }
       return true;
     case wire::RaftMessageType::snapshot_response:
       snapshot_sender_->on_response(message, Clock::now());
