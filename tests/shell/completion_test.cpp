@@ -15,7 +15,7 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
   };
   const std::vector<Row> rows = {
       {"", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart", "scan",
-            "start", "status", "stop"}},
+            "snapshot", "start", "status", "stop"}},
       {"st", {"start", "status", "stop"}},
       {"sta", {"start", "status"}},
       {"statu", {"status"}},
@@ -34,7 +34,7 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
       {"get ", {}},
       {"put k ", {}},
       {"help ", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart",
-                 "scan", "start", "status", "stop"}},
+                 "scan", "snapshot", "start", "status", "stop"}},
       {"help re", {"restart"}},
       {"unknown ", {}},
       {"put \"open ", {}},
