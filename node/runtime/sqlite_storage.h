@@ -32,10 +32,19 @@ class SqliteStorage : public raft::Storage {
   void persist(const std::optional<raft::HardState>& hard_state,
                const std::vector<raft::Entry>& entries) override;
 
-  /// Transactions committed by persist() so far (each is one fsync in `full` durability).
+  /// Group commit: persist() and applying `commands` (with the applied index moving to
+  /// `applied_index`) in ONE transaction. Returns one result per command. Fatal on error.
+  std::vector<store::CommandResult> persist_and_apply(
+      const std::optional<raft::HardState>& hard_state, const std::vector<raft::Entry>& entries,
+      std::vector<store::CommittedCommand> commands, std::uint64_t applied_index);
+
+  /// Transactions committed by persist() and persist_and_apply() so far (each is one fsync in `full` durability).
   std::uint64_t persist_count() const { return persist_count_; }
 
  private:
+  static store::WriteBatch to_batch(const std::optional<raft::HardState>& hard_state,
+                                    const std::vector<raft::Entry>& entries);
+
   store::Store& store_;
   FatalHandler fatal_;
   std::uint64_t persist_count_ = 0;

@@ -39,6 +39,9 @@ class SimApplier : public raft::Applier {
   SimApplier(Cluster& cluster, NodeId id) : cluster_(cluster), id_(id) {}
   void apply(const std::vector<Entry>& committed) override;
   void serve_reads(const std::vector<raft::ReadState>& reads) override;
+  bool persist_and_apply(const std::optional<raft::HardState>& hard_state,
+                         const std::vector<Entry>& entries,
+                         const std::vector<Entry>& committed) override;
 
  private:
   Cluster& cluster_;
@@ -111,6 +114,19 @@ void SimApplier::apply(const std::vector<Entry>& committed) {
     }
     node.pending_writes.erase(it);
   }
+}
+
+// Odd nodes take process_ready's group-commit path (persist and apply before sending), even
+// nodes the separate one, so every run exercises both orders. A crash point inside the persist
+// stops the apply too, as a torn transaction would.
+bool SimApplier::persist_and_apply(const std::optional<raft::HardState>& hard_state,
+                                   const std::vector<Entry>& entries,
+                                   const std::vector<Entry>& committed) {
+  if (id_ % 2 == 0) return false;
+  auto& node = *cluster_.nodes_.at(id_);
+  if (hard_state || !entries.empty()) node.storage.persist(hard_state, entries);
+  apply(committed);
+  return true;
 }
 
 void SimApplier::serve_reads(const std::vector<raft::ReadState>& reads) {
