@@ -47,7 +47,8 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 
 std::uint64_t LatencyHistogram::percentile(double q) const {
   if (count_ == 0) return 0;
-  q = std::clamp(q, 0.0, 1.0);
+  if (q <= 0) return min_;
+  q = std::min(q, 1.0);
   const auto rank = std::max<std::uint64_t>(
       1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
   std::uint64_t seen = 0;

@@ -28,7 +28,8 @@ class LatencyHistogram {
   /// Exact mean (0 when empty).
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
   /// The value at quantile `q` in [0, 1]: the upper end of the bucket that holds the
-  /// ceil(q * count)-th smallest value, capped by max() (so p100 == max()). 0 when empty.
+  /// ceil(q * count)-th smallest value, within [min(), max()] (p0 == min(), p100 == max()).
+  /// 0 when empty.
   std::uint64_t percentile(double q) const;
 
   /// Bucket of `value` and the largest value that bucket holds (exposed for tests).

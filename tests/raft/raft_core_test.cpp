@@ -23,6 +23,36 @@ Harness committed_leader(Config config = make_config(1, {1, 2, 3})) {
   return h;
 }
 
+TEST_CASE("raft: a batch of proposals becomes consecutive entries sent in one AppendEntries per follower",
+          "[raft]") {
+  Harness h(make_config(1, {1, 2, 3}));
+  h.become_leader();
+  for (NodeId follower : {NodeId{2}, NodeId{3}}) {  // acknowledge the no-op: replicate state
+    Message ack = msg(MessageType::append_response, follower, 1, h.core().term());
+    ack.index = h.core().last_index();
+    h.step(ack);
+  }
+  h.take();
+  const Index before = h.core().last_index();
+  const ProposeResult r = h.core().propose_batch({"a", "b", "c"});
+  h.process();
+  REQUIRE(r.status == Status::ok);
+  CHECK(r.index == before + 1);
+  CHECK(r.term == h.core().term());
+  CHECK(h.core().last_index() == before + 3);
+  const auto appends = h.take(MessageType::append);
+  REQUIRE(appends.size() == 2);
+  for (const Message& m : appends) {
+    REQUIRE(m.entries.size() == 3);
+    CHECK(m.entries[0].data == "a");
+    CHECK(m.entries[2].data == "c");
+    CHECK(m.entries[2].index == before + 3);
+  }
+
+  Harness follower(make_config(2, {1, 2, 3}));
+  CHECK(follower.core().propose_batch({"x"}).status == Status::not_leader);
+}
+
 }  // namespace
 
 TEST_CASE("raft: step rejects misaddressed and malformed messages without asserting",
