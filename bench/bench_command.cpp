@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "bench/bench_runner.h"
@@ -43,6 +44,32 @@ std::optional<std::uint64_t> peak_rss_kb(std::int64_t pid) {
   while (std::getline(in, line))
     if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
   return std::nullopt;
+}
+
+/// CPU time (user + system) `pid` has used so far, in ms, if readable.
+std::optional<std::uint64_t> cpu_ms(std::int64_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  std::uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15 of proc(5)
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return (utime + stime) * 1000 / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+}
+
+/// Total CPU ms of the cluster's running nodes (0 if unknown, e.g. --connect).
+std::uint64_t cluster_cpu_ms(std::optional<shell::LocalCluster>& cluster) {
+  if (!cluster) return 0;
+  cluster->refresh();
+  std::uint64_t total = 0;
+  for (const auto id : cluster->ids())
+    if (const auto pid = cluster->running_pid(id); pid > 0) total += cpu_ms(pid).value_or(0);
+  return total;
 }
 
 /// Stops a spawned cluster and removes its temporary directory on every path out.
@@ -197,7 +224,9 @@ int run_bench_command() {
               << std::flush;
     previous = now;
   };
+  const std::uint64_t cpu_before = cluster_cpu_ms(spawned.cluster);
   report.stats = run_workload(client, workload, o, progress, stop);
+  if (spawned.cluster) report.node_cpu_ms = cluster_cpu_ms(spawned.cluster) - cpu_before;
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
   if (spawned.cluster) {

@@ -78,6 +78,10 @@ std::string render_text(const BenchReport& r) {
   out += "  (retried requests " + std::to_string(s.retried) + ")\n";
   if (r.first_write_ms)
     out += "  first write acknowledged " + std::to_string(*r.first_write_ms) + " ms after launch\n";
+  if (r.node_cpu_ms && s.puts + s.gets > 0)
+    out += "  node CPU  " + std::to_string(*r.node_cpu_ms) + " ms in all, " +
+           fixed(static_cast<double>(*r.node_cpu_ms) * 1000.0 / static_cast<double>(s.puts + s.gets), 1) +
+           " us per request\n";
   if (!r.peak_rss_kb.empty()) {
     out += "  node peak RSS";
     for (const auto& [id, kb] : r.peak_rss_kb)
@@ -119,7 +123,8 @@ shell::JsonValue render_json(const BenchReport& r) {
       .set("put_latency", latency_json(s.put_latency))
       .set("get_latency", latency_json(s.get_latency))
       .set("first_write_ms", r.first_write_ms ? shell::JsonValue(*r.first_write_ms) : shell::JsonValue())
-      .set("node_peak_rss_kb", std::move(rss));
+      .set("node_peak_rss_kb", std::move(rss))
+      .set("node_cpu_ms", r.node_cpu_ms ? shell::JsonValue(*r.node_cpu_ms) : shell::JsonValue());
   shell::JsonValue out = shell::JsonValue::object();
   out.set("command", "bench").set("ok", true).set("data", std::move(data));
   return out;

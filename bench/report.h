@@ -22,6 +22,9 @@ struct BenchReport {
   RunStats stats;
   std::optional<std::uint64_t> first_write_ms;        ///< spawned: launch -> first write acked
   std::map<std::uint64_t, std::uint64_t> peak_rss_kb;  ///< node id -> VmHWM, where readable
+  /// CPU time all nodes used during the run (a steadier cost measure than ops/s on a busy
+  /// machine); nullopt when the node processes are not known (--connect).
+  std::optional<std::uint64_t> node_cpu_ms;
 };
 
 /// The one-line progress text: "[  3 s] 19234 ops/s  p99 4.1 ms  errors 0".
