@@ -254,5 +254,5 @@ echo "errors: etcd [${R[etcd_err]}] meadow [${R[meadow_err]}]; meadow elections 
 for k in etcd_put meadow_put etcd_put_p99 meadow_put_p99 etcd_lin meadow_lin etcd_ser meadow_ser etcd_failover meadow_failover etcd_first meadow_first; do
   echo "  $k: ${R[$k]}"
 done
-echo "timings: etcd defaults (heartbeat 100 ms, election 1000 ms); meadow defaults (heartbeat 50 ms, election 300-600 ms)"
+echo "timings: etcd defaults (heartbeat 100 ms, election 1000 ms); meadow defaults (heartbeat 50 ms, election 150-300 ms)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
