@@ -44,20 +44,28 @@ fi
 
 WORK="$(mktemp -d /tmp/compare-etcd-XXXXXX)"
 PIDS=()
+# Kills one of our pids and waits until it is gone (etcd members are disowned, so no wait).
+kill_pid() {
+  kill -9 "$1" 2>/dev/null || return 0
+  local i
+  for i in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+}
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do kill_pid "$pid"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-free_port() {
+USED_PORTS=" "
+free_port() {  # sets PORT: free now and not handed out before by this script
   local p
   while :; do
     p=$(( 20000 + RANDOM % 40000 ))
-    ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
+    [[ "$USED_PORTS" == *" $p "* ]] && continue
+    ss -ltnH "sport = :$p" | grep -q . && continue
+    USED_PORTS+="$p "; PORT=$p; return
   done
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
@@ -110,7 +118,10 @@ start_etcd() {  # OUT = ms from launch to the first acknowledged put
   local peers=() i
   ETCD_CLIENT=() ETCD_PID=()
   local peer_ports=()
-  for i in 1 2 3; do peer_ports+=("$(free_port)"); ETCD_CLIENT+=("http://127.0.0.1:$(free_port)"); done
+  for i in 1 2 3; do
+    free_port; peer_ports+=("$PORT")
+    free_port; ETCD_CLIENT+=("http://127.0.0.1:$PORT")
+  done
   local initial=""
   for i in 0 1 2; do initial+="${initial:+,}e$((i+1))=http://127.0.0.1:${peer_ports[$i]}"; done
   local token="cmp-$$-$RANDOM" t0
@@ -122,11 +133,15 @@ start_etcd() {  # OUT = ms from launch to the first acknowledged put
       --initial-advertise-peer-urls "http://127.0.0.1:${peer_ports[$i]}" \
       --initial-cluster "$initial" --initial-cluster-state new --initial-cluster-token "$token" \
       --logger zap --log-level error >"$WORK/etcd-$((i+1)).log" 2>&1 &
-    ETCD_PID+=("$!"); PIDS+=("$!")
+    ETCD_PID+=("$!"); PIDS+=("$!"); disown "$!"
   done
   local eps; eps=$(IFS=,; echo "${ETCD_CLIENT[*]}")
   until etcdctl --endpoints="$eps" --command-timeout=1s put warmup 1 >/dev/null 2>&1; do
-    (( $(now_ms) - t0 > 30000 )) && { echo "etcd did not start; see $WORK/etcd-*.log" >&2; exit 1; }
+    if (( $(now_ms) - t0 > 30000 )); then
+      echo "etcd did not start within 30 s; its logs:" >&2
+      tail -n 5 "$WORK"/etcd-*.log >&2
+      exit 1
+    fi
     sleep 0.05
   done
   OUT=$(( $(now_ms) - t0 ))
@@ -160,10 +175,12 @@ etcd_failover() {  # OUT = ms from kill -9 of the leader to the first acknowledg
   kill -9 "${ETCD_PID[$leader]}"
   until etcdctl --endpoints="$eps" --command-timeout=300ms put failover-probe 1 >/dev/null 2>&1; do :; done
   OUT=$(( $(now_ms) - t0 ))
-  wait "${ETCD_PID[$leader]}" 2>/dev/null || true
   wait "$load" 2>/dev/null || true
 }
-stop_etcd() { for pid in "${ETCD_PID[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
+stop_etcd() {  # a new run starts a new cluster: its data must not be found again
+  for pid in "${ETCD_PID[@]}"; do kill_pid "$pid"; done
+  rm -rf "$WORK"/etcd-*
+}
 
 # ---------------------------------------------------------------- meadow
 MDIR=""
