@@ -59,38 +59,6 @@ void add_common_options(CLI::App* cmd, CommonArgs& a) {
       ->capture_default_str();
 }
 
-/// Parses --connect; nullopt and `error` on a malformed list.
-std::optional<std::vector<transport::ClientEndpoint>> parse_connect(const std::string& text,
-                                                                    std::string& error) {
-  std::vector<transport::ClientEndpoint> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) continue;
-    transport::ClientEndpoint e;
-    e.id = out.size() + 1;
-    if (const auto eq = item.find('='); eq != std::string::npos && item.find("://") > eq) {
-      try {
-        e.id = std::stoull(item.substr(0, eq));
-      } catch (const std::exception&) {
-        error = "--connect: bad node id in '" + item + "'";
-        return std::nullopt;
-      }
-      item = item.substr(eq + 1);
-    }
-    if (item.rfind("tcp://", 0) != 0) {
-      error = "--connect: expected tcp://HOST:PORT, got '" + item + "'";
-      return std::nullopt;
-    }
-    e.endpoint = item;
-    out.push_back(e);
-  }
-  if (out.empty()) error = "--connect: no endpoints given";
-  return out.empty() ? std::nullopt : std::optional(out);
-}
-
 std::string absolute_dir(const std::string& dir) {
   std::error_code ec;
   return std::filesystem::weakly_canonical(std::filesystem::absolute(dir), ec).string();
@@ -125,6 +93,37 @@ bool confirm_fresh(const ShellArgs& a, std::string& error) {
 }
 
 }  // namespace
+
+std::optional<std::vector<transport::ClientEndpoint>> parse_connect(const std::string& text,
+                                                                    std::string& error) {
+  std::vector<transport::ClientEndpoint> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    transport::ClientEndpoint e;
+    e.id = out.size() + 1;
+    if (const auto eq = item.find('='); eq != std::string::npos && item.find("://") > eq) {
+      try {
+        e.id = std::stoull(item.substr(0, eq));
+      } catch (const std::exception&) {
+        error = "--connect: bad node id in '" + item + "'";
+        return std::nullopt;
+      }
+      item = item.substr(eq + 1);
+    }
+    if (item.rfind("tcp://", 0) != 0) {
+      error = "--connect: expected tcp://HOST:PORT, got '" + item + "'";
+      return std::nullopt;
+    }
+    e.endpoint = item;
+    out.push_back(e);
+  }
+  if (out.empty()) error = "--connect: no endpoints given";
+  return out.empty() ? std::nullopt : std::optional(out);
+}
 
 CLI::App* add_shell_command(CLI::App& app) {
   ShellArgs& a = shell_args();

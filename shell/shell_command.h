@@ -2,10 +2,14 @@
 // command lines (CLI11) and running them. main.cpp registers them; nothing else here is public.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "transport/client.h"
 
 namespace meadow::shell {
 
@@ -14,6 +18,11 @@ CLI::App* add_shell_command(CLI::App& app);
 /// Runs the shell configured on the command line; returns the exit code (0, or 1 on a start-up
 /// error or — with -c or a stdin script — if any command failed).
 int run_shell_command(std::string_view version);
+
+/// Parses a --connect list (tcp://HOST:PORT,... or ID=tcp://...,...; ids default to 1, 2, ...).
+/// nullopt and a one-line `error` on a malformed list. Shared with `meadow bench`.
+std::optional<std::vector<transport::ClientEndpoint>> parse_connect(const std::string& text,
+                                                                    std::string& error);
 
 /// Adds one subcommand per one-shot row of the command table (put, get, delete, scan, status).
 std::vector<CLI::App*> add_one_shot_commands(CLI::App& app);

@@ -67,18 +67,6 @@ const char* consistency_name(ReadConsistency c) {
   return c == ReadConsistency::stale ? "stale" : "linearizable";
 }
 
-const char* error_name(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::invalid_request: return "invalid_request";
-    case ErrorCode::too_large: return "too_large";
-    case ErrorCode::unavailable: return "unavailable";
-    case ErrorCode::busy: return "busy";
-    case ErrorCode::internal: return "internal";
-    case ErrorCode::unsupported: return "unsupported";
-  }
-  return "?";
-}
-
 const char* role_name(Role role) {
   switch (role) {
     case Role::follower: return "follower";
@@ -287,6 +275,18 @@ std::string describe(const Envelope& envelope) {
 
 std::string describe(const DecodeError& error) {
   return std::string(to_string(error.reason)) + ": " + error.detail;
+}
+
+const char* error_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_request: return "invalid_request";
+    case ErrorCode::too_large: return "too_large";
+    case ErrorCode::unavailable: return "unavailable";
+    case ErrorCode::busy: return "busy";
+    case ErrorCode::internal: return "internal";
+    case ErrorCode::unsupported: return "unsupported";
+  }
+  return "?";
 }
 
 }  // namespace meadow::transport::wire

@@ -16,6 +16,8 @@ std::string describe(const Reply& reply);
 std::string describe(const Body& body);
 /// "v1 cluster=c sender=3 <body>"
 std::string describe(const Envelope& envelope);
+/// "too_large", "unavailable", ...: the error code as the JSON output and bench name it.
+const char* error_name(ErrorCode code);
 /// "wrong_cluster: <detail>"
 std::string describe(const DecodeError& error);
 

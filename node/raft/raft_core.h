@@ -60,6 +60,10 @@ class RaftCore {
   /// leadership changes: the caller learns the outcome when that index is applied);
   /// not_leader with a leader hint; transferring while a leadership transfer is running.
   ProposeResult propose(std::string data);
+  /// Like propose() for each of `commands` (non-empty), as consecutive entries starting at the
+  /// returned index, announced to the followers once for the whole batch: a runtime that drained
+  /// many client writes sends a few large AppendEntries instead of one per write.
+  ProposeResult propose_batch(std::vector<std::string> commands);
   /// Start a linearizable read (Raft thesis §6.4). ok: a ReadState with this `context` will
   /// appear in a later Ready once leadership is confirmed by a heartbeat round and the read
   /// index is committed; serve it after applying that Ready. Never appears if leadership is

@@ -15,7 +15,8 @@ namespace meadow::raft {
 ///   0. install `snapshot` (if set): Storage::install_snapshot, then Applier::restore;
 ///   1. persist `hard_state` (if set) and `entries` atomically (Storage::persist);
 ///   2. send `messages` (a vote or an append acknowledgement vouches for state written in 1);
-///   3. apply `committed_entries` in order to the state machine (all kinds, including noop);
+///   3. apply `committed_entries` in order to the state machine (all kinds, including noop) —
+///      or, instead, in the same atomic write as step 1 (group commit, Applier::persist_and_apply);
 ///   4. serve `read_states` (safe once step 3 is done: each index <= the applied index);
 ///   5. call RaftCore::advance(ready).
 /// Other inputs (step/tick/propose) may be given between ready() and advance(); their effects

@@ -1,9 +1,11 @@
-// process_ready: THE one place that handles a Ready in the order Raft requires (persist,
-// send, apply, serve reads, advance). The node runtime and the simulator both call it, so the
+// process_ready: THE one place that handles a Ready in the order Raft requires (persist — with
+// the committed entries applied in the same atomic write where the applier can —, send, apply,
+// serve reads, advance). The node runtime and the simulator both call it, so the
 // simulator exercises the real ordering. Standard library only; side effects go through the
 // small interfaces below.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "node/raft/raft_core.h"
@@ -30,10 +32,23 @@ class Applier {
   virtual void restore(const SnapshotMeta& snapshot) = 0;
   /// Serve reads: every entry up to each `index` has been applied by now.
   virtual void serve_reads(const std::vector<ReadState>& reads) = 0;
+  /// Group commit (optional): do what Storage::persist(hard_state, entries) and then
+  /// apply(committed) would, in ONE atomic durable write (one fsync for the whole Ready), on
+  /// the Storage the core reads. `committed` is never empty; `entries` may be. Returns false if
+  /// this applier cannot (the default): process_ready then persists and applies separately.
+  virtual bool persist_and_apply(const std::optional<HardState>& hard_state,
+                                 const std::vector<Entry>& entries,
+                                 const std::vector<Entry>& committed) {
+    (void)hard_state, (void)entries, (void)committed;
+    return false;
+  }
 };
 
-/// If `core` has a Ready: install its snapshot (if any), persist its hard state and entries in one atomic Storage::persist,
-/// then send its messages, apply its committed entries, serve its reads, and advance the core.
+/// If `core` has a Ready: install its snapshot (if any), persist its hard state and entries in
+/// one atomic write — applying its committed entries in that same write if the applier supports
+/// persist_and_apply —, then send its messages, apply its committed entries (if not done yet), serve its reads, and advance.
+/// Applying before sending is safe: committed entries are durable on a majority already, and
+/// entries of this Ready that they include are made durable by the same atomic write.
 /// Returns whether there was a Ready. `storage` is the Storage the core was built on.
 bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier);
 

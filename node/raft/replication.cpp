@@ -3,6 +3,7 @@
 // and advancing the commit index (§5.4.2).
 #include <algorithm>
 
+#include "common/assert.h"
 #include "node/raft/raft_core.h"
 
 namespace meadow::raft {
@@ -75,12 +76,22 @@ void RaftCore::append_entries(std::vector<Entry> entries) {
 }
 
 ProposeResult RaftCore::propose(std::string data) {
+  std::vector<std::string> one;
+  one.push_back(std::move(data));
+  return propose_batch(std::move(one));
+}
+
+ProposeResult RaftCore::propose_batch(std::vector<std::string> commands) {
+  MEADOW_ASSERT(!commands.empty());
   if (role_ != Role::leader) return {Status::not_leader, 0, 0, leader_};
-  // Thesis §3.10: stop accepting commands while handing leadership over.
   if (lead_transferee_ != kNoNode) return {Status::transferring, 0, 0, leader_};
-  append_entries({Entry{term_, 0, EntryKind::normal, std::move(data)}});
+  const Index first = log_.last_index() + 1;
+  std::vector<Entry> entries;
+  entries.reserve(commands.size());
+  for (auto& data : commands) entries.push_back(Entry{term_, 0, EntryKind::normal, std::move(data)});
+  append_entries(std::move(entries));
   broadcast_append();
-  return {Status::ok, log_.last_index(), term_, id_};
+  return {Status::ok, first, term_, id_};
 }
 
 bool RaftCore::maybe_commit() {

@@ -139,6 +139,7 @@ void Node::drain_peers() {
 
 void Node::drain_clients() {
   for (auto& incoming : clients_->receive()) handle(std::move(incoming));
+  propose_writes();
   start_read_batch();
 }
 

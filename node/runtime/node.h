@@ -62,6 +62,7 @@ class Node : private raft::MessageSink, private raft::Applier {
   void handle(transport::IncomingRequest incoming);
   void handle_write(transport::IncomingRequest incoming);
   void handle_read(transport::IncomingRequest incoming);
+  void propose_writes();
   void start_read_batch();
   void answer_read(const PendingRead& read, bool stale);
   void fail_pending_after_step_down();
@@ -90,6 +91,13 @@ class Node : private raft::MessageSink, private raft::Applier {
   void send(const raft::Message& message) override;
   void apply(const std::vector<raft::Entry>& committed) override;
   void serve_reads(const std::vector<raft::ReadState>& reads) override;
+  bool persist_and_apply(const std::optional<raft::HardState>& hard_state,
+                         const std::vector<raft::Entry>& entries,
+                         const std::vector<raft::Entry>& committed) override;
+  std::vector<store::CommittedCommand> decode_commands(const std::vector<raft::Entry>& committed);
+  /// Answers the writes waiting for `committed`; `results`: one per normal entry, in order.
+  void answer_applied(const std::vector<raft::Entry>& committed,
+                      const std::vector<store::CommandResult>& results);
 
   NodeConfig config_;
   Logger& logger_;
@@ -104,6 +112,8 @@ class Node : private raft::MessageSink, private raft::Applier {
   Clock::time_point next_tick_ = Clock::now();
   std::map<raft::NodeId, Clock::time_point> last_contact_;
   std::map<raft::Index, PendingWrite> pending_writes_;      ///< by log index
+  std::vector<std::string> write_batch_;                   ///< commands to propose together
+  std::vector<PendingWrite> write_batch_requests_;         ///< their requests, same order
   std::vector<PendingRead> read_batch_;                    ///< waiting for the next read_index
   std::map<std::string, std::vector<PendingRead>> pending_reads_;  ///< by ReadIndex context
   std::uint64_t next_read_batch_ = 1;

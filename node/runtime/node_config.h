@@ -29,8 +29,8 @@ struct NodeConfig {
   store::Durability durability = store::Durability::full;
   int tick_ms = 10;                    ///< logical clock period of the Raft core
   int heartbeat_ms = 50;               ///< leader heartbeat interval, a multiple of tick_ms
-  int election_timeout_min_ms = 300;   ///< randomized election timeout in [min, max)
-  int election_timeout_max_ms = 600;
+  int election_timeout_min_ms = 150;   ///< randomized election timeout in [min, max)
+  int election_timeout_max_ms = 300;
   /// Take a snapshot (compact the log) once the applied index is this many entries past the
   /// last snapshot plus the kept tail (--snapshot-entries).
   std::uint64_t snapshot_entries = 10000;

@@ -79,13 +79,30 @@ void Node::handle_write(transport::IncomingRequest incoming) {
     reply(incoming.routing_id, *rejection);
     return;
   }
-  auto proposed = core_->propose(encode_command(command));
-  if (proposed.status != raft::Status::ok) {
+  if (core_->role() != raft::Role::leader) {
     reply(incoming.routing_id, not_leader(request_id));
     return;
   }
-  pending_writes_[proposed.index] = {proposed.term, std::move(incoming.routing_id),
-                                     std::move(incoming.request)};
+  // Proposed with the rest of this loop iteration's writes (propose_writes): one append and one
+  // AppendEntries per follower for all of them, not one per write.
+  write_batch_.push_back(encode_command(command));
+  write_batch_requests_.push_back({0, std::move(incoming.routing_id), std::move(incoming.request)});
+}
+
+void Node::propose_writes() {
+  if (write_batch_.empty()) return;
+  const auto proposed = core_->propose_batch(std::move(write_batch_));
+  write_batch_.clear();
+  for (std::size_t i = 0; i < write_batch_requests_.size(); ++i) {
+    PendingWrite& write = write_batch_requests_[i];
+    if (proposed.status != raft::Status::ok) {
+      reply(write.routing_id, not_leader(wire::request_id_of(write.request)));
+      continue;
+    }
+    write.term = proposed.term;
+    pending_writes_.emplace(proposed.index + i, std::move(write));
+  }
+  write_batch_requests_.clear();
 }
 
 void Node::handle_read(transport::IncomingRequest incoming) {

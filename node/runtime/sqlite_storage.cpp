@@ -54,17 +54,34 @@ std::vector<raft::Entry> SqliteStorage::entries(raft::Index lo, raft::Index hi,
   return out;
 }
 
-void SqliteStorage::persist(const std::optional<raft::HardState>& hard_state,
-                            const std::vector<raft::Entry>& entries) {
+store::WriteBatch SqliteStorage::to_batch(const std::optional<raft::HardState>& hard_state,
+                                          const std::vector<raft::Entry>& entries) {
   store::WriteBatch batch;
   if (hard_state) batch.hard_state = store::HardState{hard_state->term, hard_state->voted_for,
                                                       hard_state->commit};
   batch.entries.reserve(entries.size());
   for (const auto& e : entries)
     batch.entries.push_back({e.index, e.term, static_cast<std::uint8_t>(e.kind), e.data});
-  auto result = store_.write(batch);
+  return batch;
+}
+
+void SqliteStorage::persist(const std::optional<raft::HardState>& hard_state,
+                            const std::vector<raft::Entry>& entries) {
+  auto result = store_.write(to_batch(hard_state, entries));
   if (!result.ok()) fatal_("persisting Raft state: " + result.status().describe());
   ++persist_count_;
+}
+
+std::vector<store::CommandResult> SqliteStorage::persist_and_apply(
+    const std::optional<raft::HardState>& hard_state, const std::vector<raft::Entry>& entries,
+    std::vector<store::CommittedCommand> commands, std::uint64_t applied_index) {
+  store::WriteBatch batch = to_batch(hard_state, entries);
+  batch.commands = std::move(commands);
+  batch.applied_index = applied_index;
+  auto result = store_.write(batch);
+  if (!result.ok()) fatal_("persisting and applying Raft state: " + result.status().describe());
+  ++persist_count_;
+  return std::move(result).value();
 }
 
 }  // namespace meadow::node

@@ -36,10 +36,19 @@ class SqliteStorage : public raft::Storage {
   /// transaction, then deletes the file.
   void install_snapshot(const raft::SnapshotMeta& snapshot) override;
 
-  /// Transactions committed by persist() so far (each is one fsync in `full` durability).
+  /// Group commit: persist() and applying `commands` (with the applied index moving to
+  /// `applied_index`) in ONE transaction. Returns one result per command. Fatal on error.
+  std::vector<store::CommandResult> persist_and_apply(
+      const std::optional<raft::HardState>& hard_state, const std::vector<raft::Entry>& entries,
+      std::vector<store::CommittedCommand> commands, std::uint64_t applied_index);
+
+  /// Transactions committed by persist() and persist_and_apply() so far (each is one fsync in `full` durability).
   std::uint64_t persist_count() const { return persist_count_; }
 
  private:
+  static store::WriteBatch to_batch(const std::optional<raft::HardState>& hard_state,
+                                    const std::vector<raft::Entry>& entries);
+
   store::Store& store_;
   std::string data_dir_;
   FatalHandler fatal_;

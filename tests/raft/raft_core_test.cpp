@@ -23,6 +23,36 @@ Harness committed_leader(Config config = make_config(1, {1, 2, 3})) {
   return h;
 }
 
+TEST_CASE("raft: a batch of proposals becomes consecutive entries sent in one AppendEntries per follower",
+          "[raft]") {
+  Harness h(make_config(1, {1, 2, 3}));
+  h.become_leader();
+  for (NodeId follower : {NodeId{2}, NodeId{3}}) {  // acknowledge the no-op: replicate state
+    Message ack = msg(MessageType::append_response, follower, 1, h.core().term());
+    ack.index = h.core().last_index();
+    h.step(ack);
+  }
+  h.take();
+  const Index before = h.core().last_index();
+  const ProposeResult r = h.core().propose_batch({"a", "b", "c"});
+  h.process();
+  REQUIRE(r.status == Status::ok);
+  CHECK(r.index == before + 1);
+  CHECK(r.term == h.core().term());
+  CHECK(h.core().last_index() == before + 3);
+  const auto appends = h.take(MessageType::append);
+  REQUIRE(appends.size() == 2);
+  for (const Message& m : appends) {
+    REQUIRE(m.entries.size() == 3);
+    CHECK(m.entries[0].data == "a");
+    CHECK(m.entries[2].data == "c");
+    CHECK(m.entries[2].index == before + 3);
+  }
+
+  Harness follower(make_config(2, {1, 2, 3}));
+  CHECK(follower.core().propose_batch({"x"}).status == Status::not_leader);
+}
+
 }  // namespace
 
 TEST_CASE("raft: step rejects misaddressed and malformed messages without asserting",
@@ -317,6 +347,49 @@ TEST_CASE("raft: Ready hands out each entry to persist and to apply exactly once
   h.core().advance(rd);
   CHECK_FALSE(h.core().has_ready());
   CHECK(h.core().last_applied() == h.core().last_index());
+}
+
+// A harness whose applier takes process_ready's group-commit path (Applier::persist_and_apply)
+// and notes, at each send, what was durable and applied by then.
+class GroupCommitHarness : public Harness {
+ public:
+  using Harness::Harness;
+  bool persist_and_apply(const std::optional<HardState>& hard_state,
+                         const std::vector<Entry>& entries,
+                         const std::vector<Entry>& committed) override {
+    storage().persist(hard_state, entries);
+    apply(committed);
+    ++group_commits;
+    return true;
+  }
+  void send(const Message& m) override {
+    durable_at_send.push_back(storage().last_index());
+    applied_at_send.push_back(applied().size());
+    Harness::send(m);
+  }
+  int group_commits = 0;
+  std::vector<Index> durable_at_send;
+  std::vector<std::size_t> applied_at_send;
+};
+
+TEST_CASE("raft: with group commit a follower persists and applies a Ready before acknowledging it",
+          "[raft]") {
+  GroupCommitHarness f(make_config(2, {1, 2, 3}));
+  Message append = msg(MessageType::append, 1, 2, 1);
+  append.index = 0;
+  append.log_term = 0;
+  append.commit = 2;
+  append.entries = {Entry{1, 1, EntryKind::normal, "a"}, Entry{1, 2, EntryKind::normal, "b"}};
+  f.step(append);
+  const auto acks = f.take(MessageType::append_response);
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].index == 2);
+  CHECK(f.group_commits >= 1);
+  REQUIRE(f.applied().size() == 2);
+  // The acknowledgement left after the entries were durable and the committed ones applied.
+  CHECK(f.durable_at_send.back() == 2);
+  CHECK(f.applied_at_send.back() == 2);
+  CHECK(f.persisted_at_send().back().commit == 2);
 }
 
 }  // namespace meadow::raft::test

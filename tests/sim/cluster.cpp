@@ -52,6 +52,9 @@ class SimApplier : public raft::Applier {
   void apply(const std::vector<Entry>& committed) override;
   void serve_reads(const std::vector<raft::ReadState>& reads) override;
   void restore(const raft::SnapshotMeta& snapshot) override;
+  bool persist_and_apply(const std::optional<raft::HardState>& hard_state,
+                         const std::vector<Entry>& entries,
+                         const std::vector<Entry>& committed) override;
 
  private:
   Cluster& cluster_;
@@ -178,6 +181,19 @@ void SimApplier::restore(const raft::SnapshotMeta& snapshot) {
   // out): the snapshot does not say which entries they became.
   node.pending_writes.erase(node.pending_writes.begin(),
                             node.pending_writes.upper_bound(snapshot.index));
+}
+
+// Odd nodes take process_ready's group-commit path (persist and apply before sending), even
+// nodes the separate one, so every run exercises both orders. A crash point inside the persist
+// stops the apply too, as a torn transaction would.
+bool SimApplier::persist_and_apply(const std::optional<raft::HardState>& hard_state,
+                                   const std::vector<Entry>& entries,
+                                   const std::vector<Entry>& committed) {
+  if (id_ % 2 == 0) return false;
+  auto& node = *cluster_.nodes_.at(id_);
+  if (hard_state || !entries.empty()) node.storage.persist(hard_state, entries);
+  apply(committed);
+  return true;
 }
 
 void SimApplier::serve_reads(const std::vector<raft::ReadState>& reads) {

@@ -1,0 +1,63 @@
+// `meadow bench` as a real process: it spawns a 3-node cluster, runs a short mixed workload and
+// prints one JSON report whose counts must add up; then it stops the nodes and removes its
+// temporary directory. No timing is asserted.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "tests/support/subprocess.h"
+
+using namespace meadow::test;
+
+namespace {
+
+/// The unsigned number after "name": in `json`; fails the test if absent.
+std::uint64_t number(const std::string& json, const std::string& name) {
+  std::smatch m;
+  const std::regex re("\"" + name + "\":([0-9]+)");
+  REQUIRE(std::regex_search(json, m, re));
+  return std::stoull(m[1]);
+}
+
+}  // namespace
+
+TEST_CASE("bench: a spawned 3-node cluster answers every request and the report adds up",
+          "[bench]") {
+  const auto r = run({MEADOW_BINARY, "bench", "--nodes", "3", "--ops", "400", "--clients", "16",
+                      "--ratio", "1:1", "--keys", "50", "--timeout", "30000", "--output", "json"},
+                     "", std::chrono::minutes(3));
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string& json = r.out;
+  CHECK(json.rfind("{\"command\":\"bench\",\"ok\":true", 0) == 0);
+  CHECK(number(json, "submitted") == 400);
+  CHECK(number(json, "completed") == 400);
+  CHECK(number(json, "puts") + number(json, "gets") == 400);
+  CHECK(number(json, "puts") > 0);
+  CHECK(number(json, "gets") > 0);
+  CHECK(number(json, "error_count") == 0);
+  CHECK(json.find("\"errors\":{}") != std::string::npos);
+  CHECK(json.find("\"durability\":\"full\"") != std::string::npos);
+  CHECK(number(json, "nodes") == 3);
+  // The latency histograms hold one value per successful request.
+  std::smatch m;
+  REQUIRE(std::regex_search(json, m, std::regex("\"put_latency\":\\{\"count\":([0-9]+)")));
+  CHECK(std::stoull(m[1]) == number(json, "puts"));
+  // It cleaned up after itself: the spawned cluster's directory is gone.
+  REQUIRE(std::regex_search(json, m, std::regex("spawned 3-node cluster in ([^\"]+)")));
+  CHECK_FALSE(std::filesystem::exists(m[1].str()));
+}
+
+TEST_CASE("bench: bad arguments get a clear error and start nothing", "[bench]") {
+  for (const auto& [flag, value, words] :
+       {std::tuple{"--ratio", "0:0", "--ratio"}, std::tuple{"--duration", "soon", "--duration"},
+        std::tuple{"--value-size", "2000000", "exceeds the limit"},
+        std::tuple{"--clients", "0", "--clients"}}) {
+    const auto r = run({MEADOW_BINARY, "bench", flag, value}, "", std::chrono::seconds(30));
+    INFO(flag << " " << value << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(words) != std::string::npos);
+  }
+}
