@@ -1,7 +1,6 @@
 // The linearizability checker judged on hand-made histories whose verdict is known: classic
 // anomalies must be caught, legal concurrency and unknown (info) outcomes must be accepted.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "tests/jepsen/linearizability.h"
@@ -106,8 +105,8 @@ TEST_CASE("checker: an info write takes effect at most once", "[checker]") {
 TEST_CASE("checker: failed ops never happened and their values must not be read", "[checker]") {
   CHECK(verdict_of({put(1, "a", "v1", 0, 1, Outcome::fail), get(2, "a", std::nullopt, 2, 3)}) ==
         Verdict::linearizable);
-  auto result = check_history(numbered(
-      {put(1, "a", "v1", 0, 1, Outcome::fail), get(2, "a", "v1", 2, 3)}));
+  auto result =
+      check_history(numbered({put(1, "a", "v1", 0, 1, Outcome::fail), get(2, "a", "v1", 2, 3)}));
   CHECK(result.verdict == Verdict::not_linearizable);
   REQUIRE_FALSE(result.problems.empty());
   CHECK(result.problems.front().reason == "read of a value whose write failed");

@@ -3,7 +3,6 @@
 // serve or vote from damaged or lost state), leave the file as it found it, and the two healthy
 // nodes must keep every acknowledged write and keep taking new ones.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -88,14 +87,13 @@ std::size_t offset_of_value(const std::string& bytes, const std::string& value) 
 TEST_CASE("jepsen: a node whose database was truncated refuses to start and nothing is lost",
           "[jepsen][disk]") {
   damage_and_restart(
-      3,
-      [](const fs::path& db) { fs::resize_file(db, fs::file_size(db) / 2); },
-      "meadow.db");
+      3, [](const fs::path& db) { fs::resize_file(db, fs::file_size(db) / 2); }, "meadow.db");
 }
 
 TEST_CASE("jepsen: a node whose database was emptied refuses to start and nothing is lost",
           "[jepsen][disk]") {
-  damage_and_restart(3, [](const fs::path& db) { fs::resize_file(db, 0); }, "file is empty");
+  damage_and_restart(
+      3, [](const fs::path& db) { fs::resize_file(db, 0); }, "file is empty");
 }
 
 TEST_CASE("jepsen: a node whose database header has a flipped byte refuses to start",
@@ -114,7 +112,8 @@ TEST_CASE("jepsen: a node whose database was deleted refuses to start instead of
           "[jepsen][disk]") {
   // Starting empty would forget its term, vote and log: it could vote twice in one term and,
   // being counted in a majority again, let a new leader without acknowledged writes win.
-  damage_and_restart(3, [](const fs::path& db) { fs::remove(db); }, "missing");
+  damage_and_restart(
+      3, [](const fs::path& db) { fs::remove(db); }, "missing");
 }
 
 TEST_CASE("jepsen: a flipped byte inside a stored value is noticed", "[.][jepsen][disk]") {

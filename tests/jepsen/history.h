@@ -20,8 +20,8 @@ enum class Outcome : std::uint8_t { ok, fail, info };
 constexpr std::int64_t kNever = INT64_MAX;
 
 struct Op {
-  std::uint64_t id = 0;        ///< unique in the history, in invoke order
-  int process = 0;             ///< client thread; -1 for the checker's final reads
+  std::uint64_t id = 0;  ///< unique in the history, in invoke order
+  int process = 0;       ///< client thread; -1 for the checker's final reads
   OpKind kind = OpKind::get;
   std::string key;
   /// put: the value written. get (ok): the value read, nullopt = not found. del: unused.

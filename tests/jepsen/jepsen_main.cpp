@@ -36,20 +36,26 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
   }
   const std::string unit = text.substr(used);
   double ms = 0;
-  if (unit.empty() || unit == "s") ms = value * 1000;
-  else if (unit == "ms") ms = value;
-  else if (unit == "m") ms = value * 60'000;
-  else if (unit == "h") ms = value * 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    ms = value * 1000;
+  else if (unit == "ms")
+    ms = value;
+  else if (unit == "m")
+    ms = value * 60'000;
+  else if (unit == "h")
+    ms = value * 3'600'000;
+  else
+    return std::nullopt;
   if (ms < 1000) return std::nullopt;
   return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
 }  // namespace
 
-TEST_CASE("jepsen: under crashes, pauses and partitions the cluster stays linearizable and "
-          "loses nothing",
-          "[jepsen]") {
+TEST_CASE(
+    "jepsen: under crashes, pauses and partitions the cluster stays linearizable and "
+    "loses nothing",
+    "[jepsen]") {
   using namespace meadow::jepsen;
   RunOptions options;
   const auto duration = parse_duration(g_duration);
@@ -71,9 +77,8 @@ TEST_CASE("jepsen: under crashes, pauses and partitions the cluster stays linear
     const RunReport report = run_jepsen(options);
     if (!report.failures.empty()) {
       ++failed;
-      std::cout << "jepsen: seed " << options.seed << " FAILED; replay with --seed "
-                << options.seed << " --nodes " << options.nodes << " --faults " << g_faults
-                << std::endl;
+      std::cout << "jepsen: seed " << options.seed << " FAILED; replay with --seed " << options.seed
+                << " --nodes " << options.nodes << " --faults " << g_faults << std::endl;
     }
     CHECK(report.failures.empty());
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -27,7 +28,8 @@ std::string fixed(double v, int digits = 1) {
 }
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? "-" : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole)) + "%";
+  return whole == 0 ? "-"
+                    : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole)) + "%";
 }
 
 // Every key under `prefix` as node `id` holds it, read from that node alone (stale read: its
@@ -75,8 +77,10 @@ std::string diff_states(const KeyState& a, const KeyState& b) {
   };
   for (const auto& [k, v] : a) {
     auto it = b.find(k);
-    if (it == b.end()) note(k + ": " + v + " vs absent");
-    else if (it->second != v) note(k + ": " + v + " vs " + it->second);
+    if (it == b.end())
+      note(k + ": " + v + " vs absent");
+    else if (it->second != v)
+      note(k + ": " + v + " vs " + it->second);
   }
   for (const auto& [k, v] : b)
     if (!a.count(k)) note(k + ": absent vs " + v);
@@ -97,7 +101,8 @@ RunReport run_jepsen(const RunOptions& options) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - epoch).count();
   };
   std::string faults_text;
-  for (FaultKind k : options.faults) faults_text += (faults_text.empty() ? "" : ",") + std::string(to_string(k));
+  for (FaultKind k : options.faults)
+    faults_text += (faults_text.empty() ? "" : ",") + std::string(to_string(k));
   const std::string header = "jepsen seed " + std::to_string(options.seed) + ", " +
                              std::to_string(options.nodes) + " nodes, " +
                              std::to_string(options.clients) + " clients, " +
@@ -136,7 +141,8 @@ RunReport run_jepsen(const RunOptions& options) {
   {
     auto c = cluster.client(1, 1s);
     test::wait_until([&] { return c->put("heal-probe", "x").ok(); }, 60s);
-    first_write = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - healed);
+    first_write =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - healed);
     if (*first_write > options.heal_write_deadline)
       fail("first write after healing took " + std::to_string(first_write->count()) +
            " ms (allowed " + std::to_string(options.heal_write_deadline.count()) + " ms)");
@@ -158,8 +164,8 @@ RunReport run_jepsen(const RunOptions& options) {
   for (const auto& [id, state] : states) {
     if (state != states.begin()->second)
       fail("node " + std::to_string(id) + " differs from node " +
-           std::to_string(states.begin()->first) + " after healing:" +
-           diff_states(states.begin()->second, state));
+           std::to_string(states.begin()->first) +
+           " after healing:" + diff_states(states.begin()->second, state));
   }
 
   // --- the history, with the final state as one last read per key ---
@@ -201,8 +207,7 @@ RunReport run_jepsen(const RunOptions& options) {
   // --- linearizability ---
   const auto check_started = SteadyClock::now();
   const CheckResult verdict = check_history(history);
-  const double check_s =
-      std::chrono::duration<double>(SteadyClock::now() - check_started).count();
+  const double check_s = std::chrono::duration<double>(SteadyClock::now() - check_started).count();
   for (const KeyResult& problem : verdict.problems) {
     std::string text = "key " + problem.key + ": " + std::string(to_string(problem.verdict)) +
                        " (" + problem.reason + "), " + std::to_string(problem.ops) + " ops";
@@ -215,17 +220,21 @@ RunReport run_jepsen(const RunOptions& options) {
   std::map<OpKind, WorkloadCounts> counts;
   for (std::size_t i = 0; i < client_ops; ++i) {
     auto& c = counts[history[i].kind];
-    (history[i].outcome == Outcome::ok ? c.ok : history[i].outcome == Outcome::fail ? c.fail : c.info)++;
+    (history[i].outcome == Outcome::ok     ? c.ok
+     : history[i].outcome == Outcome::fail ? c.fail
+                                           : c.info)++;
   }
   std::ostringstream s;
   s << header << "\n  operations: " << client_ops << " ("
-    << fixed(static_cast<double>(client_ops) * 1000.0 / static_cast<double>(options.duration.count()))
+    << fixed(static_cast<double>(client_ops) * 1000.0 /
+             static_cast<double>(options.duration.count()))
     << "/s)";
   const char* names[] = {"get", "put", "del"};
   for (const auto& [kind, c] : counts) {
     const auto total = c.ok + c.fail + c.info;
-    s << "\n    " << names[static_cast<int>(kind)] << ": " << total << "  ok " << percent(c.ok, total)
-      << "  fail " << percent(c.fail, total) << "  info " << percent(c.info, total);
+    s << "\n    " << names[static_cast<int>(kind)] << ": " << total << "  ok "
+      << percent(c.ok, total) << "  fail " << percent(c.fail, total) << "  info "
+      << percent(c.info, total);
   }
   s << "\n  faults injected:";
   int total_faults = 0;
@@ -240,7 +249,9 @@ RunReport run_jepsen(const RunOptions& options) {
     << verdict.steps << " search steps, " << fixed(check_s, 3) << " s";
   s << "\n  final state: " << (states.empty() ? 0 : states.begin()->second.size())
     << " keys, identical on " << states.size() << "/" << cluster.size() << " nodes";
-  s << "\n  verdict: " << (report.failures.empty() ? "PASS" : "FAIL (" + std::to_string(report.failures.size()) + " problems)");
+  s << "\n  verdict: "
+    << (report.failures.empty() ? "PASS"
+                                : "FAIL (" + std::to_string(report.failures.size()) + " problems)");
   report.summary = s.str();
   std::cout << report.summary << std::endl;
 
@@ -261,7 +272,8 @@ RunReport run_jepsen(const RunOptions& options) {
         const std::string copy = path + ".node-" + std::to_string(id) + ".log";
         std::filesystem::copy_file(cluster.log_path(id), copy,
                                    std::filesystem::copy_options::overwrite_existing, ec);
-        if (!ec) std::cout << "  node log: " << std::filesystem::absolute(copy).string() << std::endl;
+        if (!ec)
+          std::cout << "  node log: " << std::filesystem::absolute(copy).string() << std::endl;
       }
     }
   }

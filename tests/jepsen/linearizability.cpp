@@ -12,7 +12,7 @@ namespace meadow::jepsen {
 
 namespace {
 
-constexpr int kAbsent = -1;      // register state: key not present
+constexpr int kAbsent = -1;        // register state: key not present
 constexpr int kNeverWritten = -2;  // a read result no put wrote: matches no state
 
 // One op as the search sees it: its effect on (or expectation of) the register.
@@ -99,8 +99,9 @@ SearchResult search(const std::vector<Op>& ops, std::uint64_t max_steps) {
   std::vector<SearchOp> sops(n);
   for (int i = 0; i < n; ++i) {
     if (ops[i].kind == OpKind::put) {
-      sops[i] = {OpKind::put, value_ids.emplace(*ops[i].value, static_cast<int>(value_ids.size()))
-                                  .first->second};
+      sops[i] = {
+          OpKind::put,
+          value_ids.emplace(*ops[i].value, static_cast<int>(value_ids.size())).first->second};
     }
   }
   for (int i = 0; i < n; ++i) {
@@ -242,8 +243,7 @@ std::vector<Op> shrink(std::vector<Op> ops, std::uint64_t steps) {
       // Keep the write of every value a kept read returned: without it the read would be
       // "a value nobody wrote", a different (and less telling) violation.
       const Op& candidate = kept[i];
-      if (candidate.kind == OpKind::put &&
-          std::any_of(kept.begin(), kept.end(), [&](const Op& o) {
+      if (candidate.kind == OpKind::put && std::any_of(kept.begin(), kept.end(), [&](const Op& o) {
             return o.kind == OpKind::get && o.value == candidate.value;
           }))
         continue;

@@ -133,7 +133,8 @@ void Nemesis::kill(NodeId id) {
   paused_.erase(id);
   down_.insert(id);
   // A killed node forgets its injected faults; forget the links it cut.
-  for (auto it = cut_.begin(); it != cut_.end();) it = it->first == id ? cut_.erase(it) : std::next(it);
+  for (auto it = cut_.begin(); it != cut_.end();)
+    it = it->first == id ? cut_.erase(it) : std::next(it);
   after_change("kill -9 node " + std::to_string(id));
 }
 
@@ -198,7 +199,8 @@ void Nemesis::partition(const std::vector<std::set<NodeId>>& groups) {
 
 bool Nemesis::heal_all(std::string& error) {
   before_change();
-  for (NodeId id : std::vector<NodeId>(paused_.begin(), paused_.end())) cluster_.signal(id, SIGCONT);
+  for (NodeId id : std::vector<NodeId>(paused_.begin(), paused_.end()))
+    cluster_.signal(id, SIGCONT);
   paused_.clear();
   for (NodeId id : std::vector<NodeId>(down_.begin(), down_.end())) cluster_.start(id);
   down_.clear();
@@ -306,14 +308,15 @@ void Nemesis::inject(FaultKind kind, const std::atomic<bool>& stop) {
     }
     case FaultKind::pause: {
       const auto paused_for = ms(rng_.between(2000, 10000));
-      // A quarter of the time a majority: nothing may be acknowledged meanwhile.
+      // A quarter of the time a majority of followers: the leader runs on alone, and must
+      // acknowledge nothing (no write commits, no read confirms its leadership) meanwhile.
+      // Otherwise one node, half the time the leader: resumed, it still believes it leads.
       const bool majority = rng_.below(4) == 0;
       const bool target_leader = rng_.below(2) == 0;
       std::vector<NodeId> order = ids;
       for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng_.below(i)]);
-      // Otherwise half the time the leader: resumed, it still believes it leads.
-      if (const NodeId l = target_leader ? leader() : 0; l != 0)
-        std::swap(order[0], *std::find(order.begin(), order.end(), l));
+      if (const NodeId l = majority || target_leader ? leader() : 0; l != 0)
+        std::swap(majority ? order.back() : order[0], *std::find(order.begin(), order.end(), l));
       const std::size_t count = majority ? ids.size() / 2 + 1 : 1;
       for (std::size_t i = 0; i < count; ++i) pause(order[i]);
       hold(paused_for, stop);

@@ -30,11 +30,10 @@ enum class FaultKind : std::uint8_t {
   pause,             ///< SIGSTOP one node (sometimes a majority) for 2-10 s
   delay,             ///< 50-500 ms delay both ways on one link
 };
-constexpr FaultKind kAllFaults[] = {FaultKind::kill,      FaultKind::leader_kills,
-                                    FaultKind::kill_all,  FaultKind::leader_isolation,
-                                    FaultKind::split,     FaultKind::bridge,
-                                    FaultKind::one_way,   FaultKind::pause,
-                                    FaultKind::delay};
+constexpr FaultKind kAllFaults[] = {
+    FaultKind::kill,  FaultKind::leader_kills, FaultKind::kill_all, FaultKind::leader_isolation,
+    FaultKind::split, FaultKind::bridge,       FaultKind::one_way,  FaultKind::pause,
+    FaultKind::delay};
 std::string_view to_string(FaultKind kind);
 /// Parses "kill,pause" or "all"; returns false on an unknown name (and names it in `error`).
 bool parse_fault_kinds(const std::string& text, std::vector<FaultKind>& out, std::string& error);
@@ -87,9 +86,9 @@ class Nemesis {
   std::vector<FaultKind> kinds_;
   std::chrono::steady_clock::time_point epoch_;
   bool verbose_;
-  std::set<test::NodeId> down_;                               // killed
-  std::set<test::NodeId> paused_;                             // SIGSTOPped
-  std::set<std::pair<test::NodeId, test::NodeId>> cut_;       // (from, to) messages dropped
+  std::set<test::NodeId> down_;                          // killed
+  std::set<test::NodeId> paused_;                        // SIGSTOPped
+  std::set<std::pair<test::NodeId, test::NodeId>> cut_;  // (from, to) messages dropped
   std::map<FaultKind, int> injected_;
   std::vector<NoQuorumWindow> windows_;
   bool in_window_ = false;

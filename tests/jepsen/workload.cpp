@@ -17,8 +17,7 @@ std::string served_by(const wire::ReadInfo& read) {
 
 Outcome write_outcome(const transport::Completion& done) {
   switch (done.status) {
-    case transport::ClientStatus::ok:
-      return Outcome::ok;
+    case transport::ClientStatus::ok: return Outcome::ok;
     case transport::ClientStatus::invalid_argument:
       return Outcome::fail;  // rejected before anything was sent
     case transport::ClientStatus::deadline_exceeded:
@@ -26,8 +25,7 @@ Outcome write_outcome(const transport::Completion& done) {
       // leader's log and commit later (or a delayed retry may arrive): unknown.
       return done.attempts == 0 ? Outcome::fail : Outcome::info;
     case transport::ClientStatus::server_error:
-    case transport::ClientStatus::not_found:
-      break;
+    case transport::ClientStatus::not_found: break;
   }
   // The node's own verdicts that mean "not applied, and never will be": the request was refused
   // at the door (too large, invalid) or its sequence was superseded. Anything else (internal
@@ -95,7 +93,8 @@ void Workload::run_client(int index) {
   while (!stop_) {
     Op op;
     op.process = index;
-    op.key = key_for_slot(static_cast<int>(rng.below(static_cast<std::uint64_t>(options_.active_keys))));
+    op.key =
+        key_for_slot(static_cast<int>(rng.below(static_cast<std::uint64_t>(options_.active_keys))));
     const std::uint64_t dice = rng.below(100);
     wire::Request request;
     if (dice < 50) {
@@ -126,7 +125,7 @@ void Workload::run_client(int index) {
         op.note = served_by(std::get<wire::NotFoundReply>(*done.reply).read);
       } else {
         op.outcome = done.status == transport::ClientStatus::deadline_exceeded ? Outcome::info
-                                                                              : Outcome::fail;
+                                                                               : Outcome::fail;
         op.note = done.message.substr(0, 120);
       }
     } else {

@@ -22,8 +22,8 @@ struct WorkloadOptions {
   int clients = 10;
   std::chrono::milliseconds request_timeout{1000};  ///< client deadline per op
   int active_keys = 10;
-  int ops_per_key = 500;      ///< a key slot moves to a fresh key after this many ops
-  std::uint64_t seed = 1;     ///< picks op kinds and keys (thread i uses seed + i)
+  int ops_per_key = 500;   ///< a key slot moves to a fresh key after this many ops
+  std::uint64_t seed = 1;  ///< picks op kinds and keys (thread i uses seed + i)
   std::string key_prefix = "k";
 };
 
