@@ -1,6 +1,11 @@
 #include "node/runtime/node.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -10,6 +15,33 @@
 namespace meadow::node {
 
 namespace wire = transport::wire;
+
+namespace {
+
+// Beside meadow.db from its first open on: "this directory held a database" (see Node::open).
+constexpr char kDatabaseMarker[] = "meadow.node";
+
+// Creates `path` (durably: file and directory fsynced) unless it exists.
+bool write_marker(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return true;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  static constexpr char kText[] = "this data directory holds a meadow node's database\n";
+  const bool ok = fd >= 0 && ::write(fd, kText, sizeof kText - 1) == sizeof kText - 1 &&
+                  ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  const int dir = ::open(std::filesystem::path(path).parent_path().c_str(),
+                         O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool dir_ok = dir >= 0 && ::fsync(dir) == 0;
+  if (dir >= 0) ::close(dir);
+  if (!ok || !dir_ok) {
+    error = "cannot create " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 const Member& NodeConfig::self() const {
   for (const auto& m : members)
@@ -29,11 +61,26 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Logger& logger, std::
   options.cluster_id = config.cluster_id;
   options.node_id = config.id;
   options.durability = config.durability;
-  auto opened = store::Store::open(config.data_dir + "/meadow.db", options);
+  // A node that lost its database must not come back empty: it would forget its vote (and could
+  // vote twice in one term, Raft §5.2) and its log (and could make a majority for a leader that
+  // lacks acknowledged writes, §5.4). The marker beside the database remembers it existed.
+  const std::string db_path = config.data_dir + "/meadow.db";
+  const std::string marker = config.data_dir + "/" + kDatabaseMarker;
+  if (std::filesystem::exists(marker, ec) && !std::filesystem::exists(db_path, ec)) {
+    error = db_path + " is missing, but " + marker +
+            " says this data directory held the node's database: its term, vote and log are "
+            "lost. Refusing to start empty (it could vote twice in a term and lose "
+            "acknowledged writes). Restore the file; to rejoin as an empty node on purpose, "
+            "remove the whole data directory (safe only while the other nodes hold a majority "
+            "with every acknowledged write).";
+    return nullptr;
+  }
+  auto opened = store::Store::open(db_path, options);
   if (!opened.ok()) {
     error = opened.status().message();
     return nullptr;
   }
+  if (!write_marker(marker, error)) return nullptr;
   // A vote for a node that is no longer a member means the member list changed under this data
   // directory; the core cannot start from such state.
   if (const auto voted = opened->hard_state().voted_for; voted != 0) {

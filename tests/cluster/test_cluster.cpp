@@ -109,6 +109,13 @@ bool TestCluster::running(NodeId id) {
   return it != processes_.end() && it->second->running();
 }
 
+bool TestCluster::signal(NodeId id, int sig) {
+  auto it = processes_.find(id);
+  if (it == processes_.end() || !it->second->running()) return false;
+  it->second->signal(sig);
+  return true;
+}
+
 transport::ClientOptions TestCluster::client_options(NodeId first,
                                                      std::chrono::milliseconds deadline) const {
   transport::ClientOptions options;

@@ -48,6 +48,8 @@ class TestCluster {
   void kill(NodeId id);    ///< SIGKILL and reap
   int stop(NodeId id);     ///< SIGTERM, wait for the exit; returns the exit code
   bool running(NodeId id);
+  /// Sends `sig` (e.g. SIGSTOP, SIGCONT) to node `id` if it runs; returns whether it did.
+  bool signal(NodeId id, int sig);
 
   std::string data_dir(NodeId id) const;
   std::string log_path(NodeId id) const;
