@@ -23,6 +23,21 @@ CommandResult run_start(Session& session, const Invocation& inv);
 CommandResult run_restart(Session& session, const Invocation& inv);
 CommandResult run_logs(Session& session, const Invocation& inv);
 
+// fault_commands.cpp — injected network faults and paused processes
+CommandResult run_partition(Session& session, const Invocation& inv);
+CommandResult run_isolate(Session& session, const Invocation& inv);
+CommandResult run_heal(Session& session, const Invocation& inv);
+CommandResult run_delay(Session& session, const Invocation& inv);
+CommandResult run_drop(Session& session, const Invocation& inv);
+CommandResult run_pause(Session& session, const Invocation& inv);  ///< pause and resume
+CommandResult run_faults(Session& session, const Invocation& inv);
+
+// scenario_commands.cpp — assertions and pacing for scenario scripts
+CommandResult run_expect(Session& session, const Invocation& inv);
+CommandResult run_wait(Session& session, const Invocation& inv);
+CommandResult run_sleep(Session& session, const Invocation& inv);
+CommandResult run_set(Session& session, const Invocation& inv);
+
 // meta_commands.cpp — the shell itself
 CommandResult run_help(Session& session, const Invocation& inv);
 CommandResult run_exit(Session& session, const Invocation& inv);

@@ -78,8 +78,12 @@ CommandResult Session::dispatch(const std::vector<std::string>& args) {
   return spec->handler(*this, *inv);
 }
 
-bool Session::execute(const std::vector<std::string>& args) {
-  if (args.empty()) return true;
+bool Session::execute(const std::vector<std::string>& words) {
+  if (words.empty()) return true;
+  std::vector<std::string> args = words;
+  for (auto& arg : args)
+    if (arg.size() > 1 && arg[0] == '$')
+      if (auto it = variables_.find(arg.substr(1)); it != variables_.end()) arg = it->second;
   const CommandResult result = dispatch(args);
   if (!result.ok) ++errors_;
   output_.result(args[0], result);
@@ -94,7 +98,24 @@ std::vector<Event> Session::poll_events() {
 }
 
 void Session::report(const std::vector<Event>& events) {
-  for (const auto& e : events) output_.event(e);
+  for (const auto& e : events) {
+    remember(e);
+    output_.event(e);
+  }
+}
+
+void Session::remember(const Event& event) {
+  history_.push_back({elapsed(), event});
+  if (history_.size() > kHistoryLimit) history_.pop_front();
+}
+
+void Session::note_fault(const JsonValue& data, const std::string& text) {
+  remember({"fault", data, text});
+}
+
+std::chrono::milliseconds Session::elapsed() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started_);
 }
 
 const ClusterView& Session::refresh() {

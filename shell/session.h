@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,12 @@ struct SessionOptions {
   std::chrono::milliseconds stop_grace{5000};       ///< SIGTERM -> SIGKILL
   bool watch = true;        ///< poll the nodes after each command and report changes
   bool interactive = false; ///< a person at a terminal (logs --follow allowed)
+};
+
+/// An event with the time since the shell started (for `events` and `timeline`).
+struct TimedEvent {
+  std::chrono::milliseconds at{0};
+  Event event;
 };
 
 class Session {
@@ -66,6 +74,19 @@ class Session {
   /// Commands that failed so far.
   int errors() const { return errors_; }
 
+  /// Records a fault the shell applied (already printed as the command's result) in the
+  /// history, as event "fault" with `data` merged in.
+  void note_fault(const JsonValue& data, const std::string& text);
+  /// The recent events (reported or noted), oldest first; at most kHistoryLimit.
+  const std::deque<TimedEvent>& history() const { return history_; }
+  /// Time since the session started.
+  std::chrono::milliseconds elapsed() const;
+  static constexpr std::size_t kHistoryLimit = 10000;
+
+  /// Script variables (`set NAME VALUE`): a word that is exactly `$NAME` of a defined NAME is
+  /// replaced by VALUE before a command runs; other words are left alone.
+  void set_variable(const std::string& name, std::string value) { variables_[name] = std::move(value); }
+
   // --- for handlers ---
   transport::Client& client() { return *client_; }
   /// The manifest-backed cluster, or nullptr in endpoint mode.
@@ -88,6 +109,7 @@ class Session {
  private:
   void init(const std::vector<transport::ClientEndpoint>& endpoints, const std::string& cluster_id);
   std::vector<NodeProcess> processes();
+  void remember(const Event& event);
 
   std::optional<LocalCluster> cluster_;
   Output& output_;
@@ -98,6 +120,9 @@ class Session {
   ClusterView view_;
   LeaderWatch watch_;
   int errors_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::deque<TimedEvent> history_;
+  std::map<std::string, std::string> variables_;
 };
 
 }  // namespace meadow::shell

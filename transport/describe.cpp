@@ -154,6 +154,7 @@ struct RequestText {
         break;
       case FaultAction::delay_peers:
         out += " peers=" + id_list(r.peers) + " delay=" + std::to_string(r.delay_ms) + "ms";
+        if (r.jitter_ms != 0) out += " jitter=" + std::to_string(r.jitter_ms) + "ms";
         break;
       case FaultAction::drop_percent:
         out += " " + std::to_string(r.drop_percent) + "%";

@@ -111,7 +111,8 @@ struct StatusRequest {
 
 /// Fault injection on the receiving node's peer transport (for experiments):
 /// - drop_peers: drop traffic to/from `peers` per `direction` (adds to the current set);
-/// - delay_peers: hold outgoing messages to `peers` for `delay_ms` (0 removes the delay);
+/// - delay_peers: hold outgoing messages to `peers` for `delay_ms` plus a random extra in
+///   [0, `jitter_ms`] per message (both 0 removes the delay; each at most one hour);
 /// - drop_percent: drop `drop_percent` % in [0, 100] of all outgoing peer messages;
 /// - clear: remove every fault.
 /// Answered with OkReply (client_id/sequence 0) or ErrorReply(invalid_request).
@@ -122,9 +123,10 @@ struct FaultRequest {
   FaultDirection direction = FaultDirection::both;
   std::uint32_t delay_ms = 0;
   std::uint32_t drop_percent = 0;
+  std::uint32_t jitter_ms = 0;
 
   bool operator==(const FaultRequest&) const = default;
-  MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent)
+  MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent, jitter_ms)
 };
 
 using Request =
@@ -243,10 +245,13 @@ struct StatusReply {
   std::map<std::string, std::uint64_t> counters;
   std::uint64_t uptime_ms = 0;
   std::uint64_t pid = 0;
+  /// Injected faults in force on this node, e.g. "drop_out={3} drop_in={3} delay={} drop=0%";
+  /// empty = none. Faults live in memory only: a restart clears them.
+  std::string faults;
 
   bool operator==(const StatusReply&) const = default;
   MEADOW_WIRE_FIELDS(request_id, node_id, role, term, leader_id, commit_index, last_applied,
-                     last_index, peers, durability, counters, uptime_ms, pid)
+                     last_index, peers, durability, counters, uptime_ms, pid, faults)
 };
 
 using Reply = std::variant<OkReply, ValueReply, NotFoundReply, NotLeaderReply, ErrorReply,

@@ -14,8 +14,9 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
     Words expected;
   };
   const std::vector<Row> rows = {
-      {"", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart", "scan",
-            "start", "status", "stop"}},
+      {"", {"delay", "delete", "drop", "exit", "expect", "faults", "get", "heal", "help", "isolate",
+            "kill", "leader", "logs", "partition", "pause", "put", "restart", "resume", "scan",
+            "set", "sleep", "start", "status", "stop", "wait"}},
       {"st", {"start", "status", "stop"}},
       {"sta", {"start", "status"}},
       {"statu", {"status"}},
@@ -33,9 +34,13 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
       {"get k --from 3 --s", {"--stale"}},
       {"get ", {}},
       {"put k ", {}},
-      {"help ", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart",
-                 "scan", "start", "status", "stop"}},
-      {"help re", {"restart"}},
+      {"help ", {"delay", "delete", "drop", "exit", "expect", "faults", "get", "heal", "help", "isolate",
+            "kill", "leader", "logs", "partition", "pause", "put", "restart", "resume", "scan",
+            "set", "sleep", "start", "status", "stop", "wait"}},
+      {"help re", {"restart", "resume"}},
+      {"isolate ", {"1", "2", "3"}},
+      {"partition --", {"--oneway"}},
+      {"put k v --", {"--to"}},
       {"unknown ", {}},
       {"put \"open ", {}},
       {"  ki", {"kill"}},

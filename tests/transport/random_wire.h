@@ -91,6 +91,7 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       FaultRequest f{rng.u64(), random_enum(rng, FaultAction::clear), {},
                      random_enum(rng, FaultDirection::incoming),
                      static_cast<std::uint32_t>(rng.next()),
+                     static_cast<std::uint32_t>(rng.next()),
                      static_cast<std::uint32_t>(rng.next())};
       for (std::uint64_t i = rng.below(4); i > 0; --i) f.peers.push_back(rng.u64());
       return f;
