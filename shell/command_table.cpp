@@ -93,8 +93,36 @@ const std::vector<CommandSpec>& command_table() {
       {"faults", "faults", "Show the faults in force on every node (and paused nodes)",
        "Network faults live in the nodes' memory: a restarted node has none.", 0, 0,
        ArgCompletion::none, {}, true, run_faults, {}},
+      {"transfer-leader", "transfer-leader N", "Hand leadership to node N on purpose",
+       "The leader brings N up to date and tells it to campaign at once (Raft thesis 3.10); the\n"
+       "shell reports when N leads. A target that is down or cut off cannot take over.",
+       1, 1, ArgCompletion::node_id, {}, false, run_transfer_leader, {}},
+      {"timeline", "timeline [DURATION]", "Watch the cluster live: elections, leaders, commits/s",
+       "Prints events as they happen, stamped with the time since the shell started: elections\n"
+       "and PreVote rounds started, leader changes with their term, commits per second, nodes\n"
+       "down/up, faults applied, and the background load's writes and errors per second.\n"
+       "Runs until Enter or Ctrl-C, or for DURATION (required in scripts).",
+       0, 1, ArgCompletion::none, {}, false, run_timeline, {"watch"}},
+      {"events", "events [--last N]", "The recent events, oldest first (default 20)",
+       "What the timeline shows, kept since the shell started (commits/s and elections only\n"
+       "while the shell was polling).",
+       0, 0, ArgCompletion::none, {{"--last", "N", false}}, false, run_events, {}},
+      {"load", "load start [RATE] | load stop", "Background writes (default 50/s) to watch failover",
+       "A thread with its own connection writes keys load/N at RATE per second; timeline shows\n"
+       "how many succeed and fail each second; load stop prints the totals.",
+       1, 2, ArgCompletion::none, {}, false, run_load, {}},
+      {"log", "log [N ...] [--last K]", "Raft logs side by side (index, term, command)",
+       "The last K (default 10) entries of each node's log, with its commit and applied marks;\n"
+       "indexes where the terms differ are marked ! (the uncommitted suffix of a deposed leader\n"
+       "that the new leader will overwrite). Dim entries are not committed on that node.",
+       0, 9, ArgCompletion::node_id, {{"--last", "K", false}}, false, run_log, {}},
+      {"sql", "sql N SELECT ...", "Read-only SQL on node N's database (log and state)",
+       "Runs on the node's own connection (the file is locked by the node). Only reading\n"
+       "queries: anything else is refused. At most 100 rows. Tables: see store/SCHEMA.md, e.g.\n"
+       "sql 1 SELECT idx, term FROM log ORDER BY idx DESC LIMIT 5.",
+       2, 64, ArgCompletion::node_id, {}, false, run_sql, {}, true},
       {"expect", "expect CHECK [within DURATION]", "Assert something about the cluster (scripts)",
-       "expect leader == 2 | != 1 | == none\n"
+       "expect leader == 2 | != 1 | == none   (!= 1: another node leads, not just nobody)\n"
        "expect get KEY == VALUE | != VALUE | == missing\n"
        "expect status N FIELD == VALUE   (role, term, leader, commit_index, last_applied,\n"
        "                                  last_index, state, faults)\n"

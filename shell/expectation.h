@@ -1,6 +1,6 @@
 // Expectation: one `expect ...` line of a scenario script, parsed. Pure (no I/O), tested from
 // tables; scenario_commands.cpp evaluates it against the cluster, retrying until `within`.
-//   expect leader == 2 | != 1 | == none          [within 2s]
+//   expect leader == 2 | != 1 | == none | != none   [within 2s]; != N needs some leader
 //   expect get KEY == VALUE | != VALUE | == missing   [within D]
 //   expect status N FIELD == VALUE | != VALUE    [within D]
 //   expect converged                              [within D]

@@ -20,13 +20,6 @@ std::string joined(const std::vector<std::string>& args) {
   return out;
 }
 
-std::vector<std::uint64_t> others(std::uint64_t node, const std::vector<std::uint64_t>& ids) {
-  std::vector<std::uint64_t> out;
-  for (auto id : ids)
-    if (id != node) out.push_back(id);
-  return out;
-}
-
 /// Sends every request of `plan`; returns the nodes that could not be reached, or a failure if
 /// a node refused its request.
 std::optional<CommandResult> apply_plan(Session& session, const std::vector<NodeFault>& plan,

@@ -35,13 +35,6 @@ std::optional<std::uint64_t> parse_id(std::string_view text,
   return id;
 }
 
-std::vector<std::uint64_t> others(std::uint64_t node, const std::vector<std::uint64_t>& ids) {
-  std::vector<std::uint64_t> out;
-  for (auto id : ids)
-    if (id != node) out.push_back(id);
-  return out;
-}
-
 wire::FaultRequest drop(std::vector<std::uint64_t> peers, wire::FaultDirection direction) {
   wire::FaultRequest r;
   r.action = wire::FaultAction::drop_peers;
@@ -207,6 +200,13 @@ std::vector<NodeFault> plan_heal(const std::vector<std::uint64_t>& ids) {
   std::vector<NodeFault> plan;
   for (auto id : ids) plan.push_back({id, wire::FaultRequest{}});  // action clear
   return plan;
+}
+
+std::vector<std::uint64_t> others(std::uint64_t node, const std::vector<std::uint64_t>& ids) {
+  std::vector<std::uint64_t> out;
+  for (auto id : ids)
+    if (id != node) out.push_back(id);
+  return out;
 }
 
 std::string describe_groups(const Groups& groups) {

@@ -49,6 +49,9 @@ std::vector<NodeFault> plan_drop(std::uint64_t node, std::uint32_t percent);
 /// Every node clears all its faults.
 std::vector<NodeFault> plan_heal(const std::vector<std::uint64_t>& ids);
 
+/// `ids` without `node`.
+std::vector<std::uint64_t> others(std::uint64_t node, const std::vector<std::uint64_t>& ids);
+
 /// "1,2 | 3"
 std::string describe_groups(const Groups& groups);
 

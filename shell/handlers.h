@@ -38,6 +38,16 @@ CommandResult run_wait(Session& session, const Invocation& inv);
 CommandResult run_sleep(Session& session, const Invocation& inv);
 CommandResult run_set(Session& session, const Invocation& inv);
 
+// inspect_commands.cpp — leadership transfer, logs side by side, read-only SQL
+CommandResult run_transfer_leader(Session& session, const Invocation& inv);
+CommandResult run_log(Session& session, const Invocation& inv);
+CommandResult run_sql(Session& session, const Invocation& inv);
+
+// timeline_commands.cpp — the cluster's story as it happens, and background load
+CommandResult run_timeline(Session& session, const Invocation& inv);
+CommandResult run_events(Session& session, const Invocation& inv);
+CommandResult run_load(Session& session, const Invocation& inv);
+
 // meta_commands.cpp — the shell itself
 CommandResult run_help(Session& session, const Invocation& inv);
 CommandResult run_exit(Session& session, const Invocation& inv);

@@ -16,16 +16,6 @@ namespace {
 namespace wire = transport::wire;
 using Clock = std::chrono::steady_clock;
 
-std::string role_text(wire::Role role) {
-  switch (role) {
-    case wire::Role::follower: return "follower";
-    case wire::Role::candidate: return "candidate";
-    case wire::Role::leader: return "leader";
-    case wire::Role::pre_candidate: return "pre-candidate";
-  }
-  return "?";
-}
-
 /// One check: whether it held, and what was seen (one line).
 struct Check {
   bool held = false;
@@ -41,7 +31,7 @@ std::string field_of(const NodeView& n, const std::string& field) {
   if (field == "state") return paused ? "paused" : n.status ? "up" : n.up() ? "no reply" : "down";
   if (!n.status) return "(no reply)";
   const auto& s = *n.status;
-  if (field == "role") return role_text(s.role);
+  if (field == "role") return role_name(s.role);
   if (field == "term") return std::to_string(s.term);
   if (field == "leader") return s.leader_id ? std::to_string(s.leader_id) : "none";
   if (field == "commit_index") return std::to_string(s.commit_index);
@@ -56,7 +46,10 @@ Check check_once(Session& session, const Expectation& e, std::uint64_t node) {
     case Expectation::Kind::leader: {
       const ClusterView& view = session.refresh();
       const std::string leader = view.leader ? std::to_string(view.leader) : "none";
-      return {compare(e, leader),
+      // `leader != 1` means another node leads: no leader at all does not satisfy it (only
+      // `!= none` asks for "any leader").
+      const bool held = compare(e, leader) && (e.equal || e.value == "none" || view.leader != 0);
+      return {held,
               view.leader ? "leader " + leader + " (term " + std::to_string(view.term) + ")"
                           : "no leader"};
     }

@@ -30,6 +30,7 @@ void Session::init(const std::vector<transport::ClientEndpoint>& endpoints,
   client_options.attempt_timeout = std::min(options_.timeout, std::chrono::milliseconds(500));
   client_ = std::make_unique<transport::Client>(std::move(client_options));
   for (const auto& e : endpoints) ids_.push_back(e.id);
+  cluster_id_ = cluster_id;
   monitor_ = std::make_unique<ClusterMonitor>(processes(), cluster_id, options_.status_deadline);
 }
 
@@ -92,25 +93,47 @@ bool Session::execute(const std::vector<std::string>& words) {
   return true;
 }
 
-std::vector<Event> Session::poll_events() {
+std::vector<Event> Session::poll_events(bool details) {
   view_ = monitor_->poll(processes());
-  return watch_.observe(view_, LeaderWatch::Clock::now());
+  const auto now = LeaderWatch::Clock::now();
+  auto events = watch_.observe(view_, now);
+  for (auto& e : timeline_.observe(view_, now)) {
+    if (details) {
+      events.push_back(std::move(e));
+    } else {
+      record(e);
+    }
+  }
+  return events;
+}
+
+LoadGenerator::Counts Session::stop_load() {
+  if (!load_) return {};
+  load_->stop();
+  const auto totals = load_->total();
+  load_.reset();
+  return totals;
+}
+
+void Session::start_load(std::uint32_t rate) {
+  load_ = std::make_unique<LoadGenerator>(client_->endpoints(), cluster_id_, rate,
+                                          std::min(options_.timeout, std::chrono::milliseconds(1000)));
 }
 
 void Session::report(const std::vector<Event>& events) {
   for (const auto& e : events) {
-    remember(e);
+    record(e);
     output_.event(e);
   }
 }
 
-void Session::remember(const Event& event) {
+void Session::record(const Event& event) {
   history_.push_back({elapsed(), event});
   if (history_.size() > kHistoryLimit) history_.pop_front();
 }
 
 void Session::note_fault(const JsonValue& data, const std::string& text) {
-  remember({"fault", data, text});
+  record({"fault", data, text});
 }
 
 std::chrono::milliseconds Session::elapsed() const {

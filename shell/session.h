@@ -19,6 +19,8 @@
 #include "shell/cluster_monitor.h"
 #include "shell/command_spec.h"
 #include "shell/leader_watch.h"
+#include "shell/load_generator.h"
+#include "shell/timeline_watch.h"
 #include "shell/local_cluster.h"
 #include "shell/output.h"
 #include "transport/client.h"
@@ -56,8 +58,10 @@ class Session {
   /// Looks up, parses and runs `args` without rendering.
   CommandResult dispatch(const std::vector<std::string>& args);
 
-  /// Polls every node now and returns the changes (not printed).
-  std::vector<Event> poll_events();
+  /// Polls every node now and returns the changes (not printed): leader and up/down events,
+  /// plus with `details` the timeline's finer ones (elections started, commit rate), which are
+  /// otherwise only recorded in the history.
+  std::vector<Event> poll_events(bool details = false);
   /// Prints `events` through the output.
   void report(const std::vector<Event>& events);
   /// poll_events() + report(); returns the fresh view.
@@ -81,6 +85,15 @@ class Session {
   const std::deque<TimedEvent>& history() const { return history_; }
   /// Time since the session started.
   std::chrono::milliseconds elapsed() const;
+  /// Adds `event` to the history (stamped now) without printing it.
+  void record(const Event& event);
+
+  /// The background write load (`load start`), or nullptr.
+  LoadGenerator* load() { return load_.get(); }
+  /// Starts the load at `rate` writes/s (precondition: none running); stop_load() ends it.
+  void start_load(std::uint32_t rate);
+  /// Stops the load (waits for its write in flight) and returns its totals.
+  LoadGenerator::Counts stop_load();
   static constexpr std::size_t kHistoryLimit = 10000;
 
   /// Script variables (`set NAME VALUE`): a word that is exactly `$NAME` of a defined NAME is
@@ -109,7 +122,6 @@ class Session {
  private:
   void init(const std::vector<transport::ClientEndpoint>& endpoints, const std::string& cluster_id);
   std::vector<NodeProcess> processes();
-  void remember(const Event& event);
 
   std::optional<LocalCluster> cluster_;
   Output& output_;
@@ -123,6 +135,9 @@ class Session {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::deque<TimedEvent> history_;
   std::map<std::string, std::string> variables_;
+  std::string cluster_id_;
+  TimelineWatch timeline_;
+  std::unique_ptr<LoadGenerator> load_;
 };
 
 }  // namespace meadow::shell

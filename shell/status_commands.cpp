@@ -10,16 +10,6 @@ namespace {
 
 namespace wire = transport::wire;
 
-std::string role_name(wire::Role role) {
-  switch (role) {
-    case wire::Role::follower: return "follower";
-    case wire::Role::candidate: return "candidate";
-    case wire::Role::leader: return "leader";
-    case wire::Role::pre_candidate: return "pre-candidate";
-  }
-  return "?";
-}
-
 /// "up", "down", "paused" (SIGSTOP by `pause`), or "no reply" (process alive or unknown, but
 /// no status in time).
 std::string state_of(const NodeView& n) {

@@ -164,6 +164,17 @@ struct RequestText {
     }
     return out;
   }
+  std::string operator()(const TransferLeaderRequest& r) const {
+    return "transfer_leader#" + std::to_string(r.request_id) + " to=" + std::to_string(r.target);
+  }
+  std::string operator()(const LogRequest& r) const {
+    return "log#" + std::to_string(r.request_id) + " from=" + std::to_string(r.from_index) +
+           " count=" + std::to_string(r.count);
+  }
+  std::string operator()(const SqlRequest& r) const {
+    return "sql#" + std::to_string(r.request_id) + " " + quoted(r.sql) +
+           " max_rows=" + std::to_string(r.max_rows);
+  }
 };
 
 struct ReplyText {
@@ -201,6 +212,16 @@ struct ReplyText {
            " commit=" + std::to_string(r.commit_index) +
            " applied=" + std::to_string(r.last_applied) +
            " last=" + std::to_string(r.last_index) + " peers=" + std::to_string(r.peers.size());
+  }
+  std::string operator()(const LogReply& r) const {
+    return "log_reply#" + std::to_string(r.request_id) + " node=" + std::to_string(r.node_id) +
+           " entries=" + std::to_string(r.entries.size()) +
+           " commit=" + std::to_string(r.commit_index) +
+           " applied=" + std::to_string(r.last_applied);
+  }
+  std::string operator()(const SqlReply& r) const {
+    return "sql_reply#" + std::to_string(r.request_id) + " rows=" + std::to_string(r.rows.size()) +
+           (r.truncated ? " truncated" : "");
   }
 };
 

@@ -71,6 +71,11 @@ class Node : private raft::MessageSink, private raft::Applier {
   transport::wire::StatusReply status(std::uint64_t request_id) const;
   transport::wire::Reply fault(const transport::wire::FaultRequest& request);
 
+  // node_debug.cpp: leadership transfer, log inspection, read-only SQL.
+  transport::wire::Reply transfer_leader(const transport::wire::TransferLeaderRequest& request);
+  transport::wire::Reply log_range(const transport::wire::LogRequest& request);
+  transport::wire::Reply sql(const transport::wire::SqlRequest& request);
+
   // raft::MessageSink / raft::Applier (node_apply.cpp).
   void send(const raft::Message& message) override;
   void apply(const std::vector<raft::Entry>& committed) override;

@@ -37,6 +37,12 @@ void Node::handle(transport::IncomingRequest incoming) {
           handle_read(std::move(incoming));
         } else if constexpr (std::is_same_v<T, wire::StatusRequest>) {
           reply(incoming.routing_id, status(request.request_id));
+        } else if constexpr (std::is_same_v<T, wire::TransferLeaderRequest>) {
+          reply(incoming.routing_id, transfer_leader(request));
+        } else if constexpr (std::is_same_v<T, wire::LogRequest>) {
+          reply(incoming.routing_id, log_range(request));
+        } else if constexpr (std::is_same_v<T, wire::SqlRequest>) {
+          reply(incoming.routing_id, sql(request));
         } else {
           static_assert(std::is_same_v<T, wire::FaultRequest>);
           reply(incoming.routing_id, fault(request));

@@ -108,6 +108,22 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       }
       return r;
     }
+    case 14: return TransferLeaderRequest{rng.u64(), rng.u64()};
+    case 15: return LogRequest{rng.u64(), rng.u64(), static_cast<std::uint32_t>(rng.next())};
+    case 16: return SqlRequest{rng.u64(), rng.bytes(60), static_cast<std::uint32_t>(rng.next())};
+    case 17: {
+      LogReply r{rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), {}};
+      for (std::uint64_t i = rng.below(5); i > 0; --i)
+        r.entries.push_back(LogEntryInfo{rng.u64(), rng.u64(), rng.bytes(20)});
+      return r;
+    }
+    case 18: {
+      SqlReply r{rng.u64(), {}, {}, rng.coin()};
+      for (std::uint64_t i = rng.below(4); i > 0; --i) r.columns.push_back(rng.bytes(8));
+      for (std::uint64_t i = rng.below(4); i > 0; --i)
+        r.rows.push_back({rng.bytes(10), rng.bytes(10)});
+      return r;
+    }
     default: {
       StatusReply s;
       s.request_id = rng.u64();
@@ -126,6 +142,7 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       for (std::uint64_t i = rng.below(6); i > 0; --i) s.counters[rng.bytes(12)] = rng.u64();
       s.uptime_ms = rng.u64();
       s.pid = rng.u64();
+      s.faults = rng.bytes(20);
       return s;
     }
   }
