@@ -150,4 +150,16 @@ std::string quote_arg(std::string_view bytes) {
   return out + "\"";
 }
 
+std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t lo,
+                                         std::uint64_t hi) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
 }  // namespace meadow::shell

@@ -5,6 +5,8 @@
 //   unquoted ; and newlines separate commands (split_commands).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +33,8 @@ std::vector<std::string> split_commands(std::string_view text);
 /// The display form of `bytes` that split_args reads back as the same single argument: bare if
 /// it is safe, else double-quoted with escapes (valid UTF-8 passes through).
 std::string quote_arg(std::string_view bytes);
+
+/// `text` as a whole decimal number in [lo, hi], or nullopt (signs, spaces, overflow refused).
+std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t lo, std::uint64_t hi);
 
 }  // namespace meadow::shell

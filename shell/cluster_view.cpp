@@ -36,6 +36,16 @@ void derive_leader(ClusterView& view) {
   if (view.leader != 0) view.term = leader_term;
 }
 
+std::string role_name(transport::wire::Role role) {
+  switch (role) {
+    case transport::wire::Role::follower: return "follower";
+    case transport::wire::Role::candidate: return "candidate";
+    case transport::wire::Role::leader: return "leader";
+    case transport::wire::Role::pre_candidate: return "pre-candidate";
+  }
+  return "?";
+}
+
 std::string join_ids(const std::vector<std::uint64_t>& ids) {
   std::string out;
   for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + std::to_string(ids[i]);

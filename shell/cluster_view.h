@@ -38,6 +38,9 @@ struct ClusterView {
 /// highest term (an old leader cut off by a partition may still think it leads an older term).
 void derive_leader(ClusterView& view);
 
+/// "follower", "candidate", "leader", "pre-candidate".
+std::string role_name(transport::wire::Role role);
+
 /// "1, 3" — for messages naming nodes.
 std::string join_ids(const std::vector<std::uint64_t>& ids);
 

@@ -48,6 +48,7 @@ struct CommandSpec {
   bool one_shot = false;     ///< also a `meadow NAME ...` one-shot subcommand
   Handler handler = nullptr;
   std::vector<std::string_view> aliases;  ///< other names that run it (not completed)
+  bool raw_args = false;  ///< every word is a positional (expect fails CMD --opt passes --opt on)
 };
 
 /// Every command, in the order `help` lists them.

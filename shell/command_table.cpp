@@ -8,12 +8,14 @@ namespace meadow::shell {
 
 const std::vector<CommandSpec>& command_table() {
   static const std::vector<CommandSpec> table = {
-      {"put", "put KEY VALUE", "Write VALUE under KEY (through the leader)",
+      {"put", "put KEY VALUE [--to N]", "Write VALUE under KEY (through the leader)",
        "Replicates the write to a majority and answers with the log index at which it applied.\n"
        "Quote values with spaces: put greeting \"hello world\". Keys and values are bytes:\n"
        "inside \"...\" or bare words use \\n \\t \\r \\0 \\xHH \\\\ \\\" \\' \\; \\#; '...' is literal.\n"
-       "A KEY or VALUE that starts with -- needs `--` before it: put -- --k v.",
-       2, 2, ArgCompletion::none, {}, true, run_put, {}},
+       "A KEY or VALUE that starts with -- needs `--` before it: put -- --k v.\n"
+       "--to N sends the write to node N only, without following it to the leader (what a\n"
+       "client cut off with a minority sees: not_leader, or a timeout).",
+       2, 2, ArgCompletion::none, {{"--to", "N", true}}, true, run_put, {}},
       {"get", "get KEY [--from N] [--stale]", "Read KEY (linearizable through the leader)",
        "By default the leader serves the read after confirming its leadership (ReadIndex), so\n"
        "it sees every write that completed before it. --stale reads a node's local state\n"
@@ -64,6 +66,86 @@ const std::vector<CommandSpec>& command_table() {
        "new lines until you press Enter or Ctrl-C (interactive shells only).",
        1, 1, ArgCompletion::node_id, {{"--lines", "K", false}, {"--follow", "", false}}, false,
        run_logs, {}},
+      {"partition", "partition GROUP | GROUP ... | partition --oneway A -> B",
+       "Cut the network between groups of nodes, e.g. partition 1,2 | 3",
+       "Each node drops every message to and from the nodes outside its group (the nodes do it\n"
+       "themselves: no root, no iptables). Nodes not named form one more group (`rest`:\n"
+       "partition 2 | rest). --oneway A -> B\n"
+       "loses only the messages from A to B. Faults add up until `heal`; a restarted node has\n"
+       "none. `faults` and `status` show what is in force.",
+       1, 16, ArgCompletion::node_id, {{"--oneway", "", false}}, false, run_partition, {}},
+      {"isolate", "isolate N", "Cut node N off from every other node (partition N | rest)",
+       "If N is the leader it keeps believing so until CheckQuorum makes it step down; its writes\n"
+       "time out, the majority elects a new leader, and after `heal` it catches up.",
+       1, 1, ArgCompletion::node_id, {}, false, run_isolate, {}},
+      {"heal", "heal", "Remove every network fault from every node",
+       "Clears partitions, delays and drops on all nodes that answer. Paused nodes stay paused\n"
+       "(resume N).",
+       0, 0, ArgCompletion::none, {}, false, run_heal, {}},
+      {"delay", "delay N DURATION [jitter DURATION]", "Slow node N's links: delay N 50ms jitter 20ms",
+       "Every message to or from node N waits DURATION plus a random extra up to the jitter\n"
+       "(messages may overtake each other). delay N 0 removes it. Durations: 50ms, 2s, 1.5s.",
+       2, 4, ArgCompletion::node_id, {}, false, run_delay, {}},
+      {"drop", "drop N PERCENT", "Node N loses PERCENT of the messages it sends: drop 2 20%",
+       "Random, seeded per node. drop N 0% removes it.", 2, 2, ArgCompletion::node_id, {}, false,
+       run_drop, {}},
+      {"pause", "pause N", "Freeze node N (SIGSTOP): a hung process, not a crash",
+       "The process keeps its sockets and memory but runs nothing: a paused leader is replaced,\n"
+       "and when resumed it still thinks it leads until it hears the newer term.",
+       1, 1, ArgCompletion::node_id, {}, false, run_pause, {}},
+      {"resume", "resume N", "Let a paused node run again (SIGCONT)", "See pause.", 1, 1,
+       ArgCompletion::node_id, {}, false, run_pause, {}},
+      {"faults", "faults", "Show the faults in force on every node (and paused nodes)",
+       "Network faults live in the nodes' memory: a restarted node has none.", 0, 0,
+       ArgCompletion::none, {}, true, run_faults, {}},
+      {"transfer-leader", "transfer-leader N", "Hand leadership to node N on purpose",
+       "The leader brings N up to date and tells it to campaign at once (Raft thesis 3.10); the\n"
+       "shell reports when N leads. A target that is down or cut off cannot take over.",
+       1, 1, ArgCompletion::node_id, {}, false, run_transfer_leader, {}},
+      {"timeline", "timeline [DURATION]", "Watch the cluster live: elections, leaders, commits/s",
+       "Prints events as they happen, stamped with the time since the shell started: elections\n"
+       "and PreVote rounds started, leader changes with their term, commits per second, nodes\n"
+       "down/up, faults applied, and the background load's writes and errors per second.\n"
+       "Runs until Enter or Ctrl-C, or for DURATION (required in scripts).",
+       0, 1, ArgCompletion::none, {}, false, run_timeline, {"watch"}},
+      {"events", "events [--last N]", "The recent events, oldest first (default 20)",
+       "What the timeline shows, kept since the shell started (commits/s and elections only\n"
+       "while the shell was polling).",
+       0, 0, ArgCompletion::none, {{"--last", "N", false}}, false, run_events, {}},
+      {"load", "load start [RATE] | load stop", "Background writes (default 50/s) to watch failover",
+       "A thread with its own connection writes keys load/N at RATE per second; timeline shows\n"
+       "how many succeed and fail each second; load stop prints the totals.",
+       1, 2, ArgCompletion::none, {}, false, run_load, {}},
+      {"log", "log [N ...] [--last K]", "Raft logs side by side (index, term, command)",
+       "The last K (default 10) entries of each node's log, with its commit and applied marks;\n"
+       "indexes where the terms differ are marked ! (the uncommitted suffix of a deposed leader\n"
+       "that the new leader will overwrite). Dim entries are not committed on that node.",
+       0, 9, ArgCompletion::node_id, {{"--last", "K", false}}, false, run_log, {}},
+      {"sql", "sql N SELECT ...", "Read-only SQL on node N's database (log and state)",
+       "Runs on the node's own connection (the file is locked by the node). Only reading\n"
+       "queries: anything else is refused. At most 100 rows. Tables: see store/SCHEMA.md, e.g.\n"
+       "sql 1 SELECT idx, term FROM log ORDER BY idx DESC LIMIT 5.",
+       2, 64, ArgCompletion::node_id, {}, false, run_sql, {}, true},
+      {"expect", "expect CHECK [within DURATION]", "Assert something about the cluster (scripts)",
+       "expect leader == 2 | != 1 | == none   (!= 1: another node leads, not just nobody)\n"
+       "expect get KEY == VALUE | != VALUE | == missing\n"
+       "expect status N FIELD == VALUE   (role, term, leader, commit_index, last_applied,\n"
+       "                                  last_index, state, faults)\n"
+       "expect converged                  (every node applied the leader's commit index)\n"
+       "expect fails COMMAND ...          (the command must fail, e.g. expect fails put k v)\n"
+       "With `within 2s` the check is retried until it holds or the time is up. A failed expect\n"
+       "prints what it saw; in a script it ends the run with exit code 1.",
+       1, 64, ArgCompletion::none, {}, false, run_expect, {}, true},
+      {"wait", "wait leader [DURATION]", "Wait until a leader is elected",
+       "Fails (and ends a script) if none is elected within DURATION (default: --timeout).",
+       1, 2, ArgCompletion::none, {}, false, run_wait, {}},
+      {"sleep", "sleep DURATION", "Pause the script, still reporting events (sleep 500ms)",
+       "Durations: 500ms, 2s, 1.5s.", 1, 1, ArgCompletion::none, {}, false, run_sleep, {}},
+      {"set", "set NAME leader|follower|VALUE", "Name a node for a script: set old leader",
+       "Later words $NAME are replaced by the value: set old leader; isolate $old;\n"
+       "expect leader != $old within 5s. `leader` is the current leader's id, `follower` the\n"
+       "lowest-numbered follower that answers; anything else is kept as written.",
+       2, 2, ArgCompletion::none, {}, false, run_set, {}},
       {"help", "help [COMMAND]", "List the commands, or explain one",
        "help alone lists every command; help NAME shows its usage and details.", 0, 1,
        ArgCompletion::command, {}, false, run_help, {}},
@@ -92,6 +174,10 @@ std::optional<Invocation> parse_invocation(const CommandSpec& spec,
   bool options_done = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (spec.raw_args) {
+      inv.args.push_back(arg);
+      continue;
+    }
     if (!options_done && arg == "--") {
       options_done = true;
       continue;

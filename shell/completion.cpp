@@ -99,11 +99,17 @@ std::optional<std::string> did_you_mean(std::string_view word,
                                         const std::vector<CommandSpec>& table) {
   std::optional<std::string> best;
   std::size_t best_distance = 3;
+  bool best_same_start = false;
   for (const auto& spec : table) {
     const std::size_t d = edit_distance(word, spec.name);
-    if (d < best_distance && d < word.size()) {
+    // On a tie, a name with the same first letter wins: typos rarely hit the first key
+    // ("hlep" is help, not sleep).
+    const bool same_start = !word.empty() && word[0] == spec.name[0];
+    const bool better = d < best_distance || (d == best_distance && best && same_start && !best_same_start);
+    if (better && d < word.size()) {
       best = std::string(spec.name);
       best_distance = d;
+      best_same_start = same_start;
     }
   }
   return best;

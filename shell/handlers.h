@@ -24,6 +24,31 @@ CommandResult run_start(Session& session, const Invocation& inv);
 CommandResult run_restart(Session& session, const Invocation& inv);
 CommandResult run_logs(Session& session, const Invocation& inv);
 
+// fault_commands.cpp — injected network faults and paused processes
+CommandResult run_partition(Session& session, const Invocation& inv);
+CommandResult run_isolate(Session& session, const Invocation& inv);
+CommandResult run_heal(Session& session, const Invocation& inv);
+CommandResult run_delay(Session& session, const Invocation& inv);
+CommandResult run_drop(Session& session, const Invocation& inv);
+CommandResult run_pause(Session& session, const Invocation& inv);  ///< pause and resume
+CommandResult run_faults(Session& session, const Invocation& inv);
+
+// scenario_commands.cpp — assertions and pacing for scenario scripts
+CommandResult run_expect(Session& session, const Invocation& inv);
+CommandResult run_wait(Session& session, const Invocation& inv);
+CommandResult run_sleep(Session& session, const Invocation& inv);
+CommandResult run_set(Session& session, const Invocation& inv);
+
+// inspect_commands.cpp — leadership transfer, logs side by side, read-only SQL
+CommandResult run_transfer_leader(Session& session, const Invocation& inv);
+CommandResult run_log(Session& session, const Invocation& inv);
+CommandResult run_sql(Session& session, const Invocation& inv);
+
+// timeline_commands.cpp — the cluster's story as it happens, and background load
+CommandResult run_timeline(Session& session, const Invocation& inv);
+CommandResult run_events(Session& session, const Invocation& inv);
+CommandResult run_load(Session& session, const Invocation& inv);
+
 // meta_commands.cpp — the shell itself
 CommandResult run_help(Session& session, const Invocation& inv);
 CommandResult run_exit(Session& session, const Invocation& inv);

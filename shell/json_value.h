@@ -39,6 +39,8 @@ class JsonValue {
   JsonValue& push(JsonValue value);
   /// The member `key` of an object, or nullptr.
   const JsonValue* get(std::string_view key) const;
+  /// Every member of an object in order, or nullptr if this is not an object.
+  const Object* members() const { return std::get_if<Object>(&value_); }
 
   /// One line of JSON, no trailing newline.
   std::string dump() const;

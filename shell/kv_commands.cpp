@@ -107,10 +107,44 @@ CommandResult get_from(Session& session, const std::string& key, std::uint64_t n
   return CommandResult::failure("internal", "unexpected reply from " + who);
 }
 
+/// put --to N: the write goes to node N only, no redirect (what a client on the minority side
+/// of a partition sees).
+CommandResult put_to(Session& session, const std::string& key, const std::string& value,
+                     std::uint64_t node) {
+  const std::string who = "node " + std::to_string(node);
+  if (session.cluster() && !session.cluster()->running(node))
+    return CommandResult::failure("unavailable", who + " is down");
+  const transport::Completion c = session.client().call(
+      wire::PutRequest{0, 0, 0, key, value}, session.endpoint_index(node));
+  if (c.status == ClientStatus::deadline_exceeded || !c.reply)
+    return CommandResult::failure("timeout", "put to " + who + " did not complete within " +
+                                                 std::to_string(session.options().timeout.count()) +
+                                                 " ms (no quorum on its side?)");
+  if (const auto* ok = std::get_if<wire::OkReply>(&*c.reply))
+    return CommandResult::success(
+        JsonValue::object().set("key", key).set("index", ok->index).set("node", node),
+        "OK (index " + std::to_string(ok->index) + ", through " + who + ")");
+  if (const auto* nl = std::get_if<wire::NotLeaderReply>(&*c.reply)) {
+    std::string message = "put refused: " + who + " is not the leader";
+    message += nl->leader_id != wire::kNoNode ? " (it names node " + std::to_string(nl->leader_id) + ")"
+                                              : " and knows no leader";
+    return CommandResult::failure("not_leader", message);
+  }
+  if (const auto* e = std::get_if<wire::ErrorReply>(&*c.reply))
+    return CommandResult::failure(error_code_name(e->code), "put failed on " + who + ": " + e->message);
+  return CommandResult::failure("internal", "unexpected reply from " + who);
+}
+
 }  // namespace
 
 CommandResult run_put(Session& session, const Invocation& inv) {
   if (auto error = too_large("put", inv.args[0], inv.args[1])) return *error;
+  if (inv.has("--to")) {
+    CommandResult error;
+    const auto node = session.parse_node_id("put --to", inv.flags.at("--to"), error);
+    if (!node) return error;
+    return put_to(session, inv.args[0], inv.args[1], *node);
+  }
   const auto r = session.client().put(inv.args[0], inv.args[1]);
   if (!r.ok()) return client_failure(session, "put", r);
   return CommandResult::success(

@@ -105,6 +105,7 @@ bool LocalCluster::stop(std::uint64_t id, int sig, std::chrono::milliseconds gra
     return false;
   }
   send_signal(pid, sig);
+  send_signal(pid, SIGCONT);  // a paused node (`pause`) must run to handle SIGTERM
   if (wait_for_exit(pid, grace)) return true;
   forced = true;
   send_signal(pid, SIGKILL);
@@ -117,7 +118,10 @@ std::vector<std::uint64_t> LocalCluster::stop_all(std::chrono::milliseconds grac
   std::vector<std::pair<std::uint64_t, std::int64_t>> victims;
   for (auto id : ids())
     if (const auto pid = running_pid(id)) victims.emplace_back(id, pid);
-  for (const auto& [id, pid] : victims) send_signal(pid, SIGTERM);
+  for (const auto& [id, pid] : victims) {
+    send_signal(pid, SIGTERM);
+    send_signal(pid, SIGCONT);  // a paused node (`pause`) must run to handle SIGTERM
+  }
   const auto until = std::chrono::steady_clock::now() + grace;
   std::vector<std::uint64_t> stopped;
   for (const auto& [id, pid] : victims) {

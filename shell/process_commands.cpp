@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "shell/arg_split.h"
 #include "shell/handlers.h"
 #include "shell/process_control.h"
 #include "shell/session.h"
@@ -126,15 +127,9 @@ CommandResult run_logs(Session& session, const Invocation& inv) {
   if (!t) return error;
   std::size_t lines = 20;
   if (inv.has("--lines")) {
-    try {
-      std::size_t used = 0;
-      const std::string& text = inv.flags.at("--lines");
-      lines = std::stoul(text, &used);
-      if (used != text.size() || lines == 0 || lines > 100000) throw std::out_of_range(text);
-    } catch (const std::exception&) {
-      return CommandResult::failure("invalid_arguments",
-                                    "logs: --lines must be a number from 1 to 100000");
-    }
+    const auto n = parse_count(inv.flags.at("--lines"), 1, 100000);
+    if (!n) return CommandResult::failure("invalid_arguments", "logs: --lines must be a number from 1 to 100000");
+    lines = *n;
   }
   const bool follow = inv.has("--follow");
   if (follow && !session.options().interactive)

@@ -78,6 +78,16 @@ std::vector<std::string> process_cmdline(std::int64_t pid) {
   return out;
 }
 
+bool process_paused(std::int64_t pid) {
+  // /proc/PID/stat: "pid (comm) S ..."; comm may hold spaces and parentheses, the state
+  // letter follows the last ')'. T = stopped by a signal.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+}
+
 bool wait_for_exit(std::int64_t pid, std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   for (;;) {

@@ -24,6 +24,9 @@ bool process_alive(std::int64_t pid);
 /// The command line of `pid` from /proc (empty if it cannot be read).
 std::vector<std::string> process_cmdline(std::int64_t pid);
 
+/// True if `pid` is stopped by a signal (SIGSTOP: the shell's `pause`).
+bool process_paused(std::int64_t pid);
+
 /// Polls until `pid` is dead or `deadline` passes; returns whether it died.
 bool wait_for_exit(std::int64_t pid, std::chrono::milliseconds deadline);
 

@@ -30,6 +30,7 @@ void Session::init(const std::vector<transport::ClientEndpoint>& endpoints,
   client_options.attempt_timeout = std::min(options_.timeout, std::chrono::milliseconds(500));
   client_ = std::make_unique<transport::Client>(std::move(client_options));
   for (const auto& e : endpoints) ids_.push_back(e.id);
+  cluster_id_ = cluster_id;
   monitor_ = std::make_unique<ClusterMonitor>(processes(), cluster_id, options_.status_deadline);
 }
 
@@ -78,8 +79,12 @@ CommandResult Session::dispatch(const std::vector<std::string>& args) {
   return spec->handler(*this, *inv);
 }
 
-bool Session::execute(const std::vector<std::string>& args) {
-  if (args.empty()) return true;
+bool Session::execute(const std::vector<std::string>& words) {
+  if (words.empty()) return true;
+  std::vector<std::string> args = words;
+  for (auto& arg : args)
+    if (arg.size() > 1 && arg[0] == '$')
+      if (auto it = variables_.find(arg.substr(1)); it != variables_.end()) arg = it->second;
   const CommandResult result = dispatch(args);
   if (!result.ok) ++errors_;
   output_.result(args[0], result);
@@ -88,13 +93,52 @@ bool Session::execute(const std::vector<std::string>& args) {
   return true;
 }
 
-std::vector<Event> Session::poll_events() {
+std::vector<Event> Session::poll_events(bool details) {
   view_ = monitor_->poll(processes());
-  return watch_.observe(view_, LeaderWatch::Clock::now());
+  const auto now = LeaderWatch::Clock::now();
+  auto events = watch_.observe(view_, now);
+  for (auto& e : timeline_.observe(view_, now)) {
+    if (details) {
+      events.push_back(std::move(e));
+    } else {
+      record(e);
+    }
+  }
+  return events;
+}
+
+LoadGenerator::Counts Session::stop_load() {
+  if (!load_) return {};
+  load_->stop();
+  const auto totals = load_->total();
+  load_.reset();
+  return totals;
+}
+
+void Session::start_load(std::uint32_t rate) {
+  load_ = std::make_unique<LoadGenerator>(client_->endpoints(), cluster_id_, rate,
+                                          std::min(options_.timeout, std::chrono::milliseconds(1000)));
 }
 
 void Session::report(const std::vector<Event>& events) {
-  for (const auto& e : events) output_.event(e);
+  for (const auto& e : events) {
+    record(e);
+    output_.event(e);
+  }
+}
+
+void Session::record(const Event& event) {
+  history_.push_back({elapsed(), event});
+  if (history_.size() > kHistoryLimit) history_.pop_front();
+}
+
+void Session::note_fault(const JsonValue& data, const std::string& text) {
+  record({"fault", data, text});
+}
+
+std::chrono::milliseconds Session::elapsed() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started_);
 }
 
 const ClusterView& Session::refresh() {

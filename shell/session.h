@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +19,8 @@
 #include "shell/cluster_monitor.h"
 #include "shell/command_spec.h"
 #include "shell/leader_watch.h"
+#include "shell/load_generator.h"
+#include "shell/timeline_watch.h"
 #include "shell/local_cluster.h"
 #include "shell/output.h"
 #include "transport/client.h"
@@ -29,6 +33,12 @@ struct SessionOptions {
   std::chrono::milliseconds stop_grace{5000};       ///< SIGTERM -> SIGKILL
   bool watch = true;        ///< poll the nodes after each command and report changes
   bool interactive = false; ///< a person at a terminal (logs --follow allowed)
+};
+
+/// An event with the time since the shell started (for `events` and `timeline`).
+struct TimedEvent {
+  std::chrono::milliseconds at{0};
+  Event event;
 };
 
 class Session {
@@ -48,8 +58,10 @@ class Session {
   /// Looks up, parses and runs `args` without rendering.
   CommandResult dispatch(const std::vector<std::string>& args);
 
-  /// Polls every node now and returns the changes (not printed).
-  std::vector<Event> poll_events();
+  /// Polls every node now and returns the changes (not printed): leader and up/down events,
+  /// plus with `details` the timeline's finer ones (elections started, commit rate), which are
+  /// otherwise only recorded in the history.
+  std::vector<Event> poll_events(bool details = false);
   /// Prints `events` through the output.
   void report(const std::vector<Event>& events);
   /// poll_events() + report(); returns the fresh view.
@@ -65,6 +77,28 @@ class Session {
   std::string prompt() const;
   /// Commands that failed so far.
   int errors() const { return errors_; }
+
+  /// Records a fault the shell applied (already printed as the command's result) in the
+  /// history, as event "fault" with `data` merged in.
+  void note_fault(const JsonValue& data, const std::string& text);
+  /// The recent events (reported or noted), oldest first; at most kHistoryLimit.
+  const std::deque<TimedEvent>& history() const { return history_; }
+  /// Time since the session started.
+  std::chrono::milliseconds elapsed() const;
+  /// Adds `event` to the history (stamped now) without printing it.
+  void record(const Event& event);
+
+  /// The background write load (`load start`), or nullptr.
+  LoadGenerator* load() { return load_.get(); }
+  /// Starts the load at `rate` writes/s (precondition: none running); stop_load() ends it.
+  void start_load(std::uint32_t rate);
+  /// Stops the load (waits for its write in flight) and returns its totals.
+  LoadGenerator::Counts stop_load();
+  static constexpr std::size_t kHistoryLimit = 10000;
+
+  /// Script variables (`set NAME VALUE`): a word that is exactly `$NAME` of a defined NAME is
+  /// replaced by VALUE before a command runs; other words are left alone.
+  void set_variable(const std::string& name, std::string value) { variables_[name] = std::move(value); }
 
   // --- for handlers ---
   transport::Client& client() { return *client_; }
@@ -98,6 +132,12 @@ class Session {
   ClusterView view_;
   LeaderWatch watch_;
   int errors_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::deque<TimedEvent> history_;
+  std::map<std::string, std::string> variables_;
+  std::string cluster_id_;
+  TimelineWatch timeline_;
+  std::unique_ptr<LoadGenerator> load_;
 };
 
 }  // namespace meadow::shell

@@ -1,6 +1,7 @@
 // Handlers for status and leader: the cluster as the nodes report it (ClusterView), rendered
 // as a table or JSON.
 #include "shell/handlers.h"
+#include "shell/process_control.h"
 #include "shell/session.h"
 #include "shell/text_table.h"
 
@@ -9,19 +10,11 @@ namespace {
 
 namespace wire = transport::wire;
 
-std::string role_name(wire::Role role) {
-  switch (role) {
-    case wire::Role::follower: return "follower";
-    case wire::Role::candidate: return "candidate";
-    case wire::Role::leader: return "leader";
-    case wire::Role::pre_candidate: return "pre-candidate";
-  }
-  return "?";
-}
-
-/// "up", "down", or "no reply" (process alive or unknown, but no status in time).
+/// "up", "down", "paused" (SIGSTOP by `pause`), or "no reply" (process alive or unknown, but
+/// no status in time).
 std::string state_of(const NodeView& n) {
   if (n.status) return "up";
+  if (n.pid > 0 && process_paused(n.pid)) return "paused";
   return n.up() ? "no reply" : "down";
 }
 
@@ -40,6 +33,7 @@ CommandResult run_status(Session& session, const Invocation&) {
   TextTable table({"node", "role", "term", "leader", "commit", "applied", "last", "snap", "log",
                    "pid", "endpoint", "state", "lag"});
   JsonValue nodes = JsonValue::array();
+  std::string faults;  // the faults in force, one line per node
   for (const auto& n : view.nodes) {
     const auto* s = n.status ? &*n.status : nullptr;
     auto number = [&](std::uint64_t v) { return s ? std::to_string(v) : std::string("-"); };
@@ -77,6 +71,9 @@ CommandResult run_status(Session& session, const Invocation&) {
     node.set("log_entries", s ? JsonValue(counter(*s, "log.entries")) : JsonValue());
     node.set("snapshots_installed",
              s ? JsonValue(counter(*s, "snapshot.installed")) : JsonValue());
+    node.set("faults", s ? JsonValue(s->faults) : JsonValue());
+    if (s && !s->faults.empty()) faults += "node " + std::to_string(n.id) + ": " + s->faults + "\n";
+    if (state == "paused") faults += "node " + std::to_string(n.id) + ": paused (resume " + std::to_string(n.id) + ")\n";
     nodes.push(std::move(node));
   }
   JsonValue data = JsonValue::object();
@@ -85,6 +82,7 @@ CommandResult run_status(Session& session, const Invocation&) {
   data.set("nodes", std::move(nodes));
   std::string text = table.render(session.output().style());
   if (!view.leader) text += "no leader\n";
+  if (!faults.empty()) text += session.output().style().paint("faults in force:", Colour::yellow) + "\n" + faults;
   return CommandResult::success(std::move(data), text);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -148,6 +149,16 @@ class Store {
 
   /// Number of entries in the log (last_index() - snapshot_meta().index).
   std::uint64_t log_entries() const { return cache_.last_index - cache_.snapshot.index; }
+
+  // ---- Inspection ---------------------------------------------------------------------------
+
+  /// Runs one read-only SELECT on this store's connection (for `meadow shell`'s `sql`: the
+  /// exclusive lock keeps every other process out). Refused with invalid_argument, before
+  /// anything runs: not exactly one statement, or anything but reading tables (writes, ATTACH,
+  /// PRAGMA, BEGIN/COMMIT, ...). Stops after `max_rows` rows or `max_bytes` of text (then
+  /// `truncated`) and interrupts a statement running longer than `max_time` (error busy).
+  Result<QueryResult> query_readonly(std::string_view sql, std::size_t max_rows,
+                                     std::size_t max_bytes, std::chrono::milliseconds max_time);
 
   // ---- Checks -------------------------------------------------------------------------------
 

@@ -97,6 +97,13 @@ struct CommandResult {
   friend bool operator==(const CommandResult&, const CommandResult&) = default;
 };
 
+/// Rows of a read-only query, every value as text (see Store::query_readonly).
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  bool truncated = false;  ///< more rows or bytes than the limits allowed
+};
+
 struct KeyValue {
   std::string key;
   std::string value;

@@ -42,8 +42,15 @@ bool reply_fits(const wire::Request& request, const wire::Reply& reply) {
   if (std::holds_alternative<wire::PutRequest>(request) ||
       std::holds_alternative<wire::DeleteRequest>(request) ||
       std::holds_alternative<wire::FaultRequest>(request) ||
+      std::holds_alternative<wire::TransferLeaderRequest>(request) ||
       std::holds_alternative<wire::SnapshotRequest>(request)) {
     return std::holds_alternative<wire::OkReply>(reply);
+  }
+  if (std::holds_alternative<wire::LogRequest>(request)) {
+    return std::holds_alternative<wire::LogReply>(reply);
+  }
+  if (std::holds_alternative<wire::SqlRequest>(request)) {
+    return std::holds_alternative<wire::SqlReply>(reply);
   }
   if (std::holds_alternative<wire::GetRequest>(request)) {
     return std::holds_alternative<wire::ValueReply>(reply) ||

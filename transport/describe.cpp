@@ -145,6 +145,7 @@ struct RequestText {
         break;
       case FaultAction::delay_peers:
         out += " peers=" + id_list(r.peers) + " delay=" + std::to_string(r.delay_ms) + "ms";
+        if (r.jitter_ms != 0) out += " jitter=" + std::to_string(r.jitter_ms) + "ms";
         break;
       case FaultAction::drop_percent:
         out += " " + std::to_string(r.drop_percent) + "%";
@@ -153,6 +154,17 @@ struct RequestText {
         break;
     }
     return out;
+  }
+  std::string operator()(const TransferLeaderRequest& r) const {
+    return "transfer_leader#" + std::to_string(r.request_id) + " to=" + std::to_string(r.target);
+  }
+  std::string operator()(const LogRequest& r) const {
+    return "log#" + std::to_string(r.request_id) + " from=" + std::to_string(r.from_index) +
+           " count=" + std::to_string(r.count);
+  }
+  std::string operator()(const SqlRequest& r) const {
+    return "sql#" + std::to_string(r.request_id) + " " + quoted(r.sql) +
+           " max_rows=" + std::to_string(r.max_rows);
   }
 };
 
@@ -191,6 +203,16 @@ struct ReplyText {
            " commit=" + std::to_string(r.commit_index) +
            " applied=" + std::to_string(r.last_applied) +
            " last=" + std::to_string(r.last_index) + " peers=" + std::to_string(r.peers.size());
+  }
+  std::string operator()(const LogReply& r) const {
+    return "log_reply#" + std::to_string(r.request_id) + " node=" + std::to_string(r.node_id) +
+           " entries=" + std::to_string(r.entries.size()) +
+           " commit=" + std::to_string(r.commit_index) +
+           " applied=" + std::to_string(r.last_applied);
+  }
+  std::string operator()(const SqlReply& r) const {
+    return "sql_reply#" + std::to_string(r.request_id) + " rows=" + std::to_string(r.rows.size()) +
+           (r.truncated ? " truncated" : "");
   }
 };
 

@@ -5,6 +5,10 @@
 #include "common/assert.h"
 
 namespace meadow::transport {
+namespace {
+// An hour: longer delays only fill the delay queue (bounded anyway) and look like typos.
+constexpr std::uint32_t kMaxDelayMs = 3'600'000;
+}  // namespace
 
 FaultFilter::FaultFilter(std::uint64_t seed) : rng_state_(seed) {}
 
@@ -12,11 +16,11 @@ void FaultFilter::drop_outgoing(wire::NodeId peer) { drop_outgoing_.insert(peer)
 
 void FaultFilter::drop_incoming(wire::NodeId peer) { drop_incoming_.insert(peer); }
 
-void FaultFilter::set_delay(wire::NodeId peer, std::uint32_t delay_ms) {
-  if (delay_ms == 0) {
+void FaultFilter::set_delay(wire::NodeId peer, std::uint32_t delay_ms, std::uint32_t jitter_ms) {
+  if (delay_ms == 0 && jitter_ms == 0) {
     delay_ms_.erase(peer);
   } else {
-    delay_ms_[peer] = delay_ms;
+    delay_ms_[peer] = {delay_ms, jitter_ms};
   }
 }
 
@@ -51,7 +55,10 @@ std::optional<std::string> FaultFilter::apply(const wire::FaultRequest& request,
       }
       return std::nullopt;
     case wire::FaultAction::delay_peers:
-      for (const wire::NodeId peer : request.peers) set_delay(peer, request.delay_ms);
+      if (request.delay_ms > kMaxDelayMs || request.jitter_ms > kMaxDelayMs)
+        return "delay and jitter must be at most " + std::to_string(kMaxDelayMs) + " ms";
+      for (const wire::NodeId peer : request.peers)
+        set_delay(peer, request.delay_ms, request.jitter_ms);
       return std::nullopt;
     case wire::FaultAction::drop_percent:
       if (request.drop_percent > 100) {
@@ -81,7 +88,15 @@ bool FaultFilter::drops_randomly() {
 
 std::uint32_t FaultFilter::delay_ms(wire::NodeId peer) const {
   const auto it = delay_ms_.find(peer);
-  return it == delay_ms_.end() ? 0 : it->second;
+  return it == delay_ms_.end() ? 0 : it->second.base_ms;
+}
+
+std::uint32_t FaultFilter::draw_delay_ms(wire::NodeId peer) {
+  const auto it = delay_ms_.find(peer);
+  if (it == delay_ms_.end()) return 0;
+  const Delay d = it->second;
+  if (d.jitter_ms == 0) return d.base_ms;
+  return d.base_ms + static_cast<std::uint32_t>(next_random() % (std::uint64_t{d.jitter_ms} + 1));
 }
 
 bool FaultFilter::active() const {
@@ -99,9 +114,11 @@ std::string FaultFilter::describe() const {
     return out + "}";
   };
   std::string delays = "{";
-  for (const auto& [peer, ms] : delay_ms_) {
+  for (const auto& [peer, d] : delay_ms_) {
     if (delays.size() > 1) delays += ",";
-    delays += std::to_string(peer) + ":" + std::to_string(ms) + "ms";
+    delays += std::to_string(peer) + ":" + std::to_string(d.base_ms);
+    if (d.jitter_ms != 0) delays += "±" + std::to_string(d.jitter_ms);
+    delays += "ms";
   }
   delays += "}";
   return "drop_out=" + list(drop_outgoing_) + " drop_in=" + list(drop_incoming_) +

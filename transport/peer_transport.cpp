@@ -106,7 +106,7 @@ bool PeerTransport::send(const wire::RaftMessage& message) {
     return false;
   }
   std::string bytes = wire::encode(options_.cluster_id, options_.self, wire::Body{message});
-  if (const std::uint32_t delay_ms = faults_.delay_ms(to); delay_ms != 0) {
+  if (const std::uint32_t delay_ms = faults_.draw_delay_ms(to); delay_ms != 0) {
     if (delayed_.size() >= options_.max_delayed_messages) {
       drops_.record(DropReason::delay_queue_full, wire::describe(message));
       return false;

@@ -21,6 +21,8 @@ constexpr MessageType kTypeOfIndex[] = {
     MessageType::fault_request,  MessageType::snapshot_request, MessageType::ok_reply,        MessageType::value_reply,
     MessageType::not_found_reply, MessageType::not_leader_reply, MessageType::error_reply,
     MessageType::scan_reply,     MessageType::status_reply,
+    MessageType::transfer_leader_request, MessageType::log_request, MessageType::sql_request,
+    MessageType::log_reply,      MessageType::sql_reply,
 };
 static_assert(std::size(kTypeOfIndex) == std::variant_size_v<Body>);
 
@@ -81,6 +83,11 @@ std::string_view to_string(MessageType type) {
     case MessageType::error_reply: return "error_reply";
     case MessageType::scan_reply: return "scan_reply";
     case MessageType::status_reply: return "status_reply";
+    case MessageType::transfer_leader_request: return "transfer_leader_request";
+    case MessageType::log_request: return "log_request";
+    case MessageType::sql_request: return "sql_request";
+    case MessageType::log_reply: return "log_reply";
+    case MessageType::sql_reply: return "sql_reply";
   }
   return "unknown";
 }

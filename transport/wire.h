@@ -34,6 +34,9 @@ enum class MessageType : std::uint16_t {
   scan_request = 19,
   status_request = 20,
   fault_request = 21,
+  transfer_leader_request = 25,
+  log_request = 26,
+  sql_request = 27,
   snapshot_request = 30,
   ok_reply = 32,
   value_reply = 33,
@@ -42,12 +45,16 @@ enum class MessageType : std::uint16_t {
   error_reply = 36,
   scan_reply = 37,
   status_reply = 38,
+  log_reply = 42,
+  sql_reply = 43,
 };
 
 /// Any message body. The alternative determines the envelope's MessageType.
 using Body = std::variant<RaftMessage, PutRequest, DeleteRequest, GetRequest, ScanRequest,
-                          StatusRequest, FaultRequest, SnapshotRequest, OkReply, ValueReply, NotFoundReply,
-                          NotLeaderReply, ErrorReply, ScanReply, StatusReply>;
+                          StatusRequest, FaultRequest, OkReply, ValueReply, NotFoundReply,
+                          NotLeaderReply, ErrorReply, ScanReply, StatusReply,
+                          TransferLeaderRequest, LogRequest, SqlRequest, LogReply, SqlReply,
+                          SnapshotRequest>;
 
 /// The MessageType written for `body`.
 MessageType message_type(const Body& body);

@@ -111,7 +111,8 @@ struct StatusRequest {
 
 /// Fault injection on the receiving node's peer transport (for experiments):
 /// - drop_peers: drop traffic to/from `peers` per `direction` (adds to the current set);
-/// - delay_peers: hold outgoing messages to `peers` for `delay_ms` (0 removes the delay);
+/// - delay_peers: hold outgoing messages to `peers` for `delay_ms` plus a random extra in
+///   [0, `jitter_ms`] per message (both 0 removes the delay; each at most one hour);
 /// - drop_percent: drop `drop_percent` % in [0, 100] of all outgoing peer messages;
 /// - clear: remove every fault.
 /// Answered with OkReply (client_id/sequence 0) or ErrorReply(invalid_request).
@@ -122,9 +123,47 @@ struct FaultRequest {
   FaultDirection direction = FaultDirection::both;
   std::uint32_t delay_ms = 0;
   std::uint32_t drop_percent = 0;
+  std::uint32_t jitter_ms = 0;
 
   bool operator==(const FaultRequest&) const = default;
-  MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent)
+  MEADOW_WIRE_FIELDS(request_id, action, peers, direction, delay_ms, drop_percent, jitter_ms)
+};
+
+/// Ask the receiving node, which must be the leader, to hand leadership to `target` (Raft
+/// thesis §3.10: it brings `target` up to date, then tells it to campaign at once). Answered
+/// with OkReply when the transfer has started (poll status to see it complete), NotLeaderReply,
+/// or ErrorReply(invalid_request) for an unknown target or the leader itself.
+struct TransferLeaderRequest {
+  std::uint64_t request_id = 0;
+  NodeId target = kNoNode;
+
+  bool operator==(const TransferLeaderRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, target)
+};
+
+/// Read the receiving node's stored Raft log: at most `count` entries (capped at 1000) starting
+/// at `from_index`; from_index 0 = the last `count` entries. Answered with LogReply.
+struct LogRequest {
+  std::uint64_t request_id = 0;
+  std::uint64_t from_index = 0;
+  std::uint32_t count = 0;
+
+  bool operator==(const LogRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, from_index, count)
+};
+
+/// Run one read-only SQL statement on the receiving node's own SQLite connection (the store
+/// holds its file with an exclusive lock, so no other process can read it). Anything that is
+/// not a plain SELECT (writes, ATTACH, PRAGMA, BEGIN, several statements) is refused with
+/// ErrorReply(invalid_request). At most `max_rows` rows (0 = 100, capped at 1000) and 1 MiB of
+/// text; a statement running over 1 s is interrupted. Answered with SqlReply.
+struct SqlRequest {
+  std::uint64_t request_id = 0;
+  std::string sql;
+  std::uint32_t max_rows = 0;
+
+  bool operator==(const SqlRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, sql, max_rows)
 };
 
 /// Take a snapshot on the receiving node now: compact its log up to its applied index.
@@ -136,8 +175,9 @@ struct SnapshotRequest {
   MEADOW_WIRE_FIELDS(request_id)
 };
 
-using Request = std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest,
-                             FaultRequest, SnapshotRequest>;
+using Request =
+    std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest, FaultRequest,
+                 TransferLeaderRequest, LogRequest, SqlRequest, SnapshotRequest>;
 
 // ---------------------------------------------------------------------------------------------
 // Replies (node -> client)
@@ -252,14 +292,55 @@ struct StatusReply {
   std::map<std::string, std::uint64_t> counters;
   std::uint64_t uptime_ms = 0;
   std::uint64_t pid = 0;
+  /// Injected faults in force on this node, e.g. "drop_out={3} drop_in={3} delay={} drop=0%";
+  /// empty = none. Faults live in memory only: a restart clears them.
+  std::string faults;
 
   bool operator==(const StatusReply&) const = default;
   MEADOW_WIRE_FIELDS(request_id, node_id, role, term, leader_id, commit_index, last_applied,
-                     last_index, peers, durability, counters, uptime_ms, pid)
+                     last_index, peers, durability, counters, uptime_ms, pid, faults)
+};
+
+/// One log entry as LogReply shows it.
+struct LogEntryInfo {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  std::string command;  ///< one line, e.g. "put k=v", "delete k", "no-op"
+
+  bool operator==(const LogEntryInfo&) const = default;
+  MEADOW_WIRE_FIELDS(index, term, command)
+};
+
+/// A stretch of one node's log with its commit and applied marks. first_index/last_index bound
+/// what the node stores (first_index > last_index when it stores nothing).
+struct LogReply {
+  std::uint64_t request_id = 0;
+  NodeId node_id = kNoNode;
+  std::uint64_t first_index = 0;
+  std::uint64_t last_index = 0;
+  std::uint64_t commit_index = 0;
+  std::uint64_t last_applied = 0;
+  std::vector<LogEntryInfo> entries;
+
+  bool operator==(const LogReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, node_id, first_index, last_index, commit_index, last_applied,
+                     entries)
+};
+
+/// Result of a SqlRequest: column names and rows as text (NULL as "NULL", blobs as x'hex').
+/// `truncated` = more rows or bytes than the limits.
+struct SqlReply {
+  std::uint64_t request_id = 0;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  bool truncated = false;
+
+  bool operator==(const SqlReply&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, columns, rows, truncated)
 };
 
 using Reply = std::variant<OkReply, ValueReply, NotFoundReply, NotLeaderReply, ErrorReply,
-                           ScanReply, StatusReply>;
+                           ScanReply, StatusReply, LogReply, SqlReply>;
 
 /// The request id carried by any request or reply.
 std::uint64_t request_id_of(const Request& request);

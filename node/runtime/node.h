@@ -87,6 +87,11 @@ class Node : private raft::MessageSink, private raft::Applier {
   raft::Index compact_log(bool force);
   void restore(const raft::SnapshotMeta& snapshot) override;
 
+  // node_debug.cpp: leadership transfer, log inspection, read-only SQL.
+  transport::wire::Reply transfer_leader(const transport::wire::TransferLeaderRequest& request);
+  transport::wire::Reply log_range(const transport::wire::LogRequest& request);
+  transport::wire::Reply sql(const transport::wire::SqlRequest& request);
+
   // raft::MessageSink / raft::Applier (node_apply.cpp).
   void send(const raft::Message& message) override;
   void apply(const std::vector<raft::Entry>& committed) override;

@@ -39,6 +39,12 @@ void Node::handle(transport::IncomingRequest incoming) {
           reply(incoming.routing_id, status(request.request_id));
         } else if constexpr (std::is_same_v<T, wire::SnapshotRequest>) {
           reply(incoming.routing_id, wire::OkReply{request.request_id, 0, 0, compact_log(true)});
+        } else if constexpr (std::is_same_v<T, wire::TransferLeaderRequest>) {
+          reply(incoming.routing_id, transfer_leader(request));
+        } else if constexpr (std::is_same_v<T, wire::LogRequest>) {
+          reply(incoming.routing_id, log_range(request));
+        } else if constexpr (std::is_same_v<T, wire::SqlRequest>) {
+          reply(incoming.routing_id, sql(request));
         } else {
           static_assert(std::is_same_v<T, wire::FaultRequest>);
           reply(incoming.routing_id, fault(request));

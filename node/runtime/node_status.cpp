@@ -73,6 +73,7 @@ wire::StatusReply Node::status(std::uint64_t request_id) const {
   s.counters["raft.snapshots_requested"] = c.snapshots_requested;
   s.uptime_ms = static_cast<std::uint64_t>(millis_between(started_, now));
   s.pid = static_cast<std::uint64_t>(getpid());
+  s.faults = peers_->faults().in_force();
   return s;
 }
 

@@ -13,13 +13,18 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
     std::string line;
     Words expected;
   };
+  const Words all_commands = {
+      "delay", "delete", "drop", "events", "exit", "expect", "faults", "get", "heal", "help",
+      "isolate", "kill", "leader", "load", "log", "logs", "partition", "pause", "put", "restart",
+      "resume", "scan", "set", "sleep", "snapshot", "sql", "start", "status", "stop", "timeline",
+      "transfer-leader", "wait"};
   const std::vector<Row> rows = {
-      {"", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart", "scan",
-            "snapshot", "start", "status", "stop"}},
+      {"", all_commands},
       {"st", {"start", "status", "stop"}},
       {"sta", {"start", "status"}},
       {"statu", {"status"}},
-      {"l", {"leader", "logs"}},
+      {"l", {"leader", "load", "log", "logs"}},
+      {"transfer-leader ", {"1", "2", "3"}},
       {"xyz", {}},
       {"kill ", {"1", "2", "3"}},
       {"kill 2", {"2"}},
@@ -33,9 +38,11 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
       {"get k --from 3 --s", {"--stale"}},
       {"get ", {}},
       {"put k ", {}},
-      {"help ", {"delete", "exit", "get", "help", "kill", "leader", "logs", "put", "restart",
-                 "scan", "snapshot", "start", "status", "stop"}},
-      {"help re", {"restart"}},
+      {"help ", all_commands},
+      {"help re", {"restart", "resume"}},
+      {"isolate ", {"1", "2", "3"}},
+      {"partition --", {"--oneway"}},
+      {"put k v --", {"--to"}},
       {"unknown ", {}},
       {"put \"open ", {}},
       {"  ki", {"kill"}},

@@ -53,6 +53,38 @@ TEST_CASE("faults: delays are per peer and 0 removes them", "[faults]") {
   CHECK_FALSE(f.active());
 }
 
+TEST_CASE("faults: jitter adds a seeded extra in [0, jitter] to each message's delay", "[faults]") {
+  FaultFilter a(7), b(7);
+  a.set_delay(2, 50, 20);
+  b.set_delay(2, 50, 20);
+  CHECK(a.delay_ms(2) == 50);
+  CHECK(a.describe() == "drop_out={} drop_in={} delay={2:50±20ms} drop=0%");
+  bool varied = false;
+  for (int i = 0; i < 200; ++i) {
+    const auto d = a.draw_delay_ms(2);
+    CHECK(d == b.draw_delay_ms(2));
+    CHECK(d >= 50);
+    CHECK(d <= 70);
+    varied = varied || d != 50;
+  }
+  CHECK(varied);
+  CHECK(a.draw_delay_ms(3) == 0);
+  CHECK(a.in_force() == a.describe());
+  a.clear();
+  CHECK(a.in_force().empty());
+}
+
+TEST_CASE("faults: a delay above an hour is refused and changes nothing", "[faults]") {
+  FaultFilter f;
+  wire::FaultRequest r{1, wire::FaultAction::delay_peers, {2}, wire::FaultDirection::both,
+                       3'600'001, 0, 0};
+  CHECK(f.apply(r, 1));
+  r.delay_ms = 10;
+  r.jitter_ms = 3'600'001;
+  CHECK(f.apply(r, 1));
+  CHECK_FALSE(f.active());
+}
+
 TEST_CASE("faults: a client's fault request is validated and applied", "[faults]") {
   FaultFilter f;
   using wire::FaultAction;

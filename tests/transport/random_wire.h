@@ -91,6 +91,7 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       FaultRequest f{rng.u64(), random_enum(rng, FaultAction::clear), {},
                      random_enum(rng, FaultDirection::incoming),
                      static_cast<std::uint32_t>(rng.next()),
+                     static_cast<std::uint32_t>(rng.next()),
                      static_cast<std::uint32_t>(rng.next())};
       for (std::uint64_t i = rng.below(4); i > 0; --i) f.peers.push_back(rng.u64());
       return f;
@@ -106,6 +107,22 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       for (std::uint64_t i = rng.below(6); i > 0; --i) {
         r.items.push_back(KeyValue{rng.bytes(12), rng.bytes(30)});
       }
+      return r;
+    }
+    case 14: return TransferLeaderRequest{rng.u64(), rng.u64()};
+    case 15: return LogRequest{rng.u64(), rng.u64(), static_cast<std::uint32_t>(rng.next())};
+    case 16: return SqlRequest{rng.u64(), rng.bytes(60), static_cast<std::uint32_t>(rng.next())};
+    case 17: {
+      LogReply r{rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), {}};
+      for (std::uint64_t i = rng.below(5); i > 0; --i)
+        r.entries.push_back(LogEntryInfo{rng.u64(), rng.u64(), rng.bytes(20)});
+      return r;
+    }
+    case 18: {
+      SqlReply r{rng.u64(), {}, {}, rng.coin()};
+      for (std::uint64_t i = rng.below(4); i > 0; --i) r.columns.push_back(rng.bytes(8));
+      for (std::uint64_t i = rng.below(4); i > 0; --i)
+        r.rows.push_back({rng.bytes(10), rng.bytes(10)});
       return r;
     }
     default: {
@@ -126,6 +143,7 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       for (std::uint64_t i = rng.below(6); i > 0; --i) s.counters[rng.bytes(12)] = rng.u64();
       s.uptime_ms = rng.u64();
       s.pid = rng.u64();
+      s.faults = rng.bytes(20);
       return s;
     }
   }

@@ -59,7 +59,7 @@ TEST_CASE("wire: requests and replies convert to and from bodies", "[wire]") {
     if (index == 0) {
       CHECK_FALSE(request);
       CHECK_FALSE(reply);
-    } else if (index <= 7) {  // the request alternatives come first in Body
+    } else if (index <= 6 || (index >= 14 && index <= 16) || index == 19) {  // requests (see wire::Body)
       REQUIRE(request);
       CHECK_FALSE(reply);
       CHECK(wire::to_body(*request) == body);

@@ -1,0 +1,70 @@
+// Read-only SQL on the store's connection: reading queries run, bounded; everything else is
+// refused before it runs and changes nothing.
+#include "tests/store/store_test_util.h"
+
+using namespace meadow::store;
+using namespace meadow::store::test;
+using meadow::test::TempDir;
+using namespace std::chrono_literals;
+
+TEST_CASE("store query: a SELECT returns columns and rows as text", "[store][query]") {
+  TempDir dir;
+  Store store = open_ok(dir);
+  REQUIRE(store.append(entries(1, 4, 2)).is_ok());
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(1, "a", "1"), put(2, "b", std::string("\0\xff", 2))}, 2).ok());
+  auto r = store.query_readonly("SELECT idx, term FROM log ORDER BY idx", 100, 1 << 20, 1000ms);
+  REQUIRE(r.ok());
+  CHECK(r->columns == std::vector<std::string>{"idx", "term"});
+  CHECK(r->rows == std::vector<std::vector<std::string>>{{"1", "2"}, {"2", "2"}, {"3", "2"}});
+  CHECK_FALSE(r->truncated);
+  r = store.query_readonly("select key, value, NULL from kv order by key;  ", 100, 1 << 20, 1000ms);
+  REQUIRE(r.ok());
+  REQUIRE(r->rows.size() == 2);
+  CHECK(r->rows[1] == std::vector<std::string>{"x'62'", "x'00ff'", "NULL"});
+  r = store.query_readonly("SELECT idx FROM log", 2, 1 << 20, 1000ms);
+  REQUIRE(r.ok());
+  CHECK(r->rows.size() == 2);
+  CHECK(r->truncated);
+}
+
+TEST_CASE("store query: anything but reading is refused and changes nothing", "[store][query]") {
+  TempDir dir;
+  Store store = open_ok(dir);
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(1, "a", "1")}, 1).ok());
+  const char* refused[] = {
+      "DELETE FROM kv",
+      "INSERT INTO kv VALUES (x'01', x'02')",
+      "UPDATE applied SET applied_index = 99",
+      "DROP TABLE kv",
+      "CREATE TABLE t(x)",
+      "PRAGMA journal_mode",
+      "PRAGMA user_version = 7",
+      "ATTACH DATABASE ':memory:' AS other",
+      "BEGIN",
+      "SELECT 1; DELETE FROM kv",
+      "",
+      "SELEC 1",
+  };
+  for (const char* sql : refused) {
+    INFO(sql);
+    const auto r = store.query_readonly(sql, 100, 1 << 20, 1000ms);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::invalid_argument);
+  }
+  CHECK(store.get("a").value() == std::optional<std::string>("1"));
+  CHECK(store.applied_index() == 1);
+  // The store still writes normally afterwards (no transaction left open, no authorizer left).
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(2, "b", "2")}, 2).ok());
+  CHECK(store.get("b").value() == std::optional<std::string>("2"));
+}
+
+TEST_CASE("store query: a query running too long is interrupted", "[store][query]") {
+  TempDir dir;
+  Store store = open_ok(dir);
+  const auto r = store.query_readonly(
+      "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+      100, 1 << 20, 50ms);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::busy);
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(1, "a", "1")}, 1).ok());
+}
