@@ -2,6 +2,7 @@
 // faults. Network faults are FaultRequests the nodes apply to their own peer traffic (no root,
 // no iptables; a restart clears them); pause/resume are SIGSTOP/SIGCONT on the manifest's pid.
 #include <csignal>
+#include <thread>
 
 #include "shell/fault_plan.h"
 #include "shell/handlers.h"
@@ -132,9 +133,54 @@ CommandResult run_isolate(Session& session, const Invocation& inv) {
 }
 
 CommandResult run_heal(Session& session, const Invocation&) {
-  return fault_result(session, plan_heal(session.node_ids()),
-                      "healed: every node cleared its network faults (paused nodes stay paused)",
-                      JsonValue::object().set("fault", "heal"));
+  const ClusterView before = session.refresh();
+  CommandResult result =
+      fault_result(session, plan_heal(session.node_ids()),
+                   "healed: every node cleared its network faults (paused nodes stay paused)",
+                   JsonValue::object().set("fault", "heal"));
+  if (!result.ok) return result;
+  // The failover report's last chapter: wait (up to the request deadline) until every node
+  // follows one leader in its term and has applied its commit index, then say who rejoined.
+  const auto until = std::chrono::steady_clock::now() + session.options().timeout;
+  bool converged = false;
+  ClusterView view;
+  while (!converged && std::chrono::steady_clock::now() < until) {
+    view = session.refresh();
+    const NodeView* leader = view.node(view.leader);
+    converged = leader && leader->status;
+    for (const auto& n : view.nodes) {
+      if (!n.status && (!n.up() || (n.pid > 0 && process_paused(n.pid)))) continue;  // not waited for
+      converged = converged && n.status && n.status->term == view.term &&
+                  n.status->leader_id == view.leader &&
+                  n.status->last_applied == leader->status->commit_index;
+    }
+    if (!converged) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  JsonValue rejoined = JsonValue::array();
+  std::string text;
+  for (const auto& n : before.nodes) {
+    if (!n.status || n.status->term >= view.term || !view.node(n.id) || !view.node(n.id)->status)
+      continue;
+    rejoined.push(n.id);
+    text += "\nnode " + std::to_string(n.id) + " rejoined: term " + std::to_string(n.status->term) +
+            " -> " + std::to_string(view.term);
+    if (n.status->role == transport::wire::Role::leader)
+      text += ", no longer leader (it led term " + std::to_string(n.status->term) + ")";
+    text += ", follows node " + std::to_string(view.leader);
+  }
+  const NodeView* leader = view.node(view.leader);
+  if (converged) {
+    text += "\nevery running node follows node " + std::to_string(view.leader) + " (term " +
+            std::to_string(view.term) + ") and applied index " +
+            std::to_string(leader->status->commit_index);
+  } else {
+    text += "\nnot converged after " + std::to_string(session.options().timeout.count()) +
+            " ms (see status)";
+  }
+  result.data.set("converged", converged).set("rejoined", std::move(rejoined));
+  result.data.set("applied_index", converged ? JsonValue(leader->status->commit_index) : JsonValue());
+  result.text += text;
+  return result;
 }
 
 CommandResult run_delay(Session& session, const Invocation& inv) {

@@ -109,8 +109,11 @@ TEST_CASE("faults: an isolated leader loses leadership, refuses writes, and catc
           writes(4, 6) + "faults\nstatus\n",
       6);
   check_converged_and_nothing_lost(run, 6);
-  bool refused = false, shown = false;
+  bool refused = false, shown = false, rejoined = false;
   for (const auto& r : run.results) {
+    // heal reports the deposed leader's return.
+    if (r.rfind("{\"command\":\"heal\"", 0) == 0)
+      rejoined = contains(r, "\"converged\":true,\"rejoined\":[") && !contains(r, "\"rejoined\":[]");
     // The minority side refuses the write with a clear error, not a silent success.
     if (contains(r, "\"expectation\":\"fails put lost"))
       refused = contains(r, "it failed: put refused: node ") && contains(r, "is not the leader");
@@ -118,6 +121,7 @@ TEST_CASE("faults: an isolated leader loses leadership, refuses writes, and catc
   }
   CHECK(refused);
   CHECK(shown);
+  CHECK(rejoined);
 }
 
 TEST_CASE("faults: a partitioned follower is a minority: the leader keeps writing", "[faults]") {
