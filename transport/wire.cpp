@@ -16,13 +16,26 @@ constexpr std::size_t kEnvelopeFields = 5;
 
 // One row per Body alternative, in variant order.
 constexpr MessageType kTypeOfIndex[] = {
-    MessageType::raft,           MessageType::put_request,     MessageType::delete_request,
-    MessageType::get_request,    MessageType::scan_request,    MessageType::status_request,
-    MessageType::fault_request,  MessageType::snapshot_request, MessageType::ok_reply,        MessageType::value_reply,
-    MessageType::not_found_reply, MessageType::not_leader_reply, MessageType::error_reply,
-    MessageType::scan_reply,     MessageType::status_reply,
-    MessageType::transfer_leader_request, MessageType::log_request, MessageType::sql_request,
-    MessageType::log_reply,      MessageType::sql_reply,
+    MessageType::raft,
+    MessageType::put_request,
+    MessageType::delete_request,
+    MessageType::get_request,
+    MessageType::scan_request,
+    MessageType::status_request,
+    MessageType::fault_request,
+    MessageType::snapshot_request,
+    MessageType::ok_reply,
+    MessageType::value_reply,
+    MessageType::not_found_reply,
+    MessageType::not_leader_reply,
+    MessageType::error_reply,
+    MessageType::scan_reply,
+    MessageType::status_reply,
+    MessageType::transfer_leader_request,
+    MessageType::log_request,
+    MessageType::sql_request,
+    MessageType::log_reply,
+    MessageType::sql_reply,
 };
 static_assert(std::size(kTypeOfIndex) == std::variant_size_v<Body>);
 

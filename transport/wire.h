@@ -49,12 +49,12 @@ enum class MessageType : std::uint16_t {
   sql_reply = 43,
 };
 
-/// Any message body. The alternative determines the envelope's MessageType.
+/// Any message body. The alternative determines the envelope's MessageType (wire.cpp's table
+/// lists the types in this order).
 using Body = std::variant<RaftMessage, PutRequest, DeleteRequest, GetRequest, ScanRequest,
-                          StatusRequest, FaultRequest, OkReply, ValueReply, NotFoundReply,
-                          NotLeaderReply, ErrorReply, ScanReply, StatusReply,
-                          TransferLeaderRequest, LogRequest, SqlRequest, LogReply, SqlReply,
-                          SnapshotRequest>;
+                          StatusRequest, FaultRequest, SnapshotRequest, OkReply, ValueReply,
+                          NotFoundReply, NotLeaderReply, ErrorReply, ScanReply, StatusReply,
+                          TransferLeaderRequest, LogRequest, SqlRequest, LogReply, SqlReply>;
 
 /// The MessageType written for `body`.
 MessageType message_type(const Body& body);

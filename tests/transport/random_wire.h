@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "common/assert.h"
 #include "transport/wire.h"
 
 namespace meadow::transport::test {
@@ -73,21 +75,34 @@ inline wire::RaftMessage random_raft(Rng& rng) {
   return m;
 }
 
-/// A random body of alternative `index` of wire::Body.
+/// The index of alternative T in wire::Body (a compile error if T is not one).
+template <typename T, std::size_t I = 0>
+constexpr std::size_t body_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, wire::Body>, T>) {
+    return I;
+  } else {
+    return body_index<T, I + 1>();
+  }
+}
+
+/// A random body of alternative `index` of wire::Body. Cases are named by type, so adding a
+/// message type anywhere in Body cannot shift them; an index without a case fails loudly.
 inline wire::Body random_body(Rng& rng, std::size_t index) {
   using namespace wire;
   switch (index) {
-    case 0: return random_raft(rng);
-    case 1: return PutRequest{rng.u64(), rng.u64(), rng.u64(), rng.bytes(20), rng.bytes(60)};
-    case 2: return DeleteRequest{rng.u64(), rng.u64(), rng.u64(), rng.bytes(20)};
-    case 3:
+    case body_index<RaftMessage>(): return random_raft(rng);
+    case body_index<PutRequest>():
+      return PutRequest{rng.u64(), rng.u64(), rng.u64(), rng.bytes(20), rng.bytes(60)};
+    case body_index<DeleteRequest>():
+      return DeleteRequest{rng.u64(), rng.u64(), rng.u64(), rng.bytes(20)};
+    case body_index<GetRequest>():
       return GetRequest{rng.u64(), rng.bytes(20), random_enum(rng, ReadConsistency::stale)};
-    case 4:
+    case body_index<ScanRequest>():
       return ScanRequest{rng.u64(), random_enum(rng, ScanMode::range), rng.bytes(10),
                          rng.bytes(10), static_cast<std::uint32_t>(rng.next()),
                          random_enum(rng, ReadConsistency::stale)};
-    case 5: return StatusRequest{rng.u64()};
-    case 6: {
+    case body_index<StatusRequest>(): return StatusRequest{rng.u64()};
+    case body_index<FaultRequest>(): {
       FaultRequest f{rng.u64(), random_enum(rng, FaultAction::clear), {},
                      random_enum(rng, FaultDirection::incoming),
                      static_cast<std::uint32_t>(rng.next()),
@@ -96,36 +111,41 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       for (std::uint64_t i = rng.below(4); i > 0; --i) f.peers.push_back(rng.u64());
       return f;
     }
-    case 7: return SnapshotRequest{rng.u64()};
-    case 8: return OkReply{rng.u64(), rng.u64(), rng.u64(), rng.u64()};
-    case 9: return ValueReply{rng.u64(), rng.bytes(60), random_read(rng)};
-    case 10: return NotFoundReply{rng.u64(), random_read(rng)};
-    case 11: return NotLeaderReply{rng.u64(), rng.u64(), rng.bytes(30)};
-    case 12: return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::unsupported), rng.bytes(30)};
-    case 13: {
+    case body_index<SnapshotRequest>(): return SnapshotRequest{rng.u64()};
+    case body_index<TransferLeaderRequest>(): return TransferLeaderRequest{rng.u64(), rng.u64()};
+    case body_index<LogRequest>():
+      return LogRequest{rng.u64(), rng.u64(), static_cast<std::uint32_t>(rng.next())};
+    case body_index<SqlRequest>():
+      return SqlRequest{rng.u64(), rng.bytes(60), static_cast<std::uint32_t>(rng.next())};
+    case body_index<OkReply>(): return OkReply{rng.u64(), rng.u64(), rng.u64(), rng.u64()};
+    case body_index<ValueReply>(): return ValueReply{rng.u64(), rng.bytes(60), random_read(rng)};
+    case body_index<NotFoundReply>(): return NotFoundReply{rng.u64(), random_read(rng)};
+    case body_index<NotLeaderReply>(): return NotLeaderReply{rng.u64(), rng.u64(), rng.bytes(30)};
+    case body_index<ErrorReply>():
+      return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::unsupported), rng.bytes(30)};
+    case body_index<ScanReply>(): {
       ScanReply r{rng.u64(), {}, rng.coin(), random_read(rng)};
       for (std::uint64_t i = rng.below(6); i > 0; --i) {
         r.items.push_back(KeyValue{rng.bytes(12), rng.bytes(30)});
       }
       return r;
     }
-    case 14: return TransferLeaderRequest{rng.u64(), rng.u64()};
-    case 15: return LogRequest{rng.u64(), rng.u64(), static_cast<std::uint32_t>(rng.next())};
-    case 16: return SqlRequest{rng.u64(), rng.bytes(60), static_cast<std::uint32_t>(rng.next())};
-    case 17: {
+    case body_index<LogReply>(): {
       LogReply r{rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), rng.u64(), {}};
-      for (std::uint64_t i = rng.below(5); i > 0; --i)
+      for (std::uint64_t i = rng.below(5); i > 0; --i) {
         r.entries.push_back(LogEntryInfo{rng.u64(), rng.u64(), rng.bytes(20)});
+      }
       return r;
     }
-    case 18: {
+    case body_index<SqlReply>(): {
       SqlReply r{rng.u64(), {}, {}, rng.coin()};
       for (std::uint64_t i = rng.below(4); i > 0; --i) r.columns.push_back(rng.bytes(8));
-      for (std::uint64_t i = rng.below(4); i > 0; --i)
+      for (std::uint64_t i = rng.below(4); i > 0; --i) {
         r.rows.push_back({rng.bytes(10), rng.bytes(10)});
+      }
       return r;
     }
-    default: {
+    case body_index<StatusReply>(): {
       StatusReply s;
       s.request_id = rng.u64();
       s.node_id = rng.u64();
@@ -146,7 +166,22 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       s.faults = rng.bytes(20);
       return s;
     }
+    default:
+      // A new wire::Body alternative needs a case above.
+      MEADOW_ASSERT(false && "random_body: no generator for this wire::Body alternative");
+      return random_raft(rng);
   }
+}
+
+/// True if alternative `index` of wire::Body is a client request (an alternative of Request).
+template <std::size_t... I>
+bool is_request_index(std::size_t index, std::index_sequence<I...>) {
+  return ((index == I &&
+           std::is_constructible_v<wire::Request, std::variant_alternative_t<I, wire::Body>>) ||
+          ...);
+}
+inline bool is_request_index(std::size_t index) {
+  return is_request_index(index, std::make_index_sequence<std::variant_size_v<wire::Body>>{});
 }
 
 }  // namespace meadow::transport::test
