@@ -30,6 +30,19 @@ void write_file(const fs::path& path, const std::string& bytes) {
 
 std::string value_for(int i) { return "disk-value-" + std::to_string(i) + std::string(40, 'x'); }
 
+// Writes kKeys acknowledged keys through `client` and waits until `victim` applied them all, so
+// it holds every write before it goes down.
+void write_and_settle(TestCluster& cluster, transport::Client& client, NodeId victim) {
+  for (int i = 0; i < kKeys; ++i) REQUIRE(client.put("d" + std::to_string(i), value_for(i)).ok());
+  REQUIRE(wait_until(
+      [&] {
+        auto leader = cluster.status(cluster.wait_for_leader());
+        auto mine = cluster.status(victim);
+        return leader && mine && mine->last_applied >= leader->commit_index;
+      },
+      30s));
+}
+
 // Writes kKeys acknowledged keys, stops `victim` gracefully (so its database file holds
 // everything, no WAL), damages the file, and checks the node refuses it and the others lose
 // nothing. Returns the victim's log for the caller's own checks.
@@ -38,15 +51,7 @@ std::string damage_and_restart(NodeId victim, const std::function<void(const fs:
   TestCluster cluster(3);
   REQUIRE(cluster.wait_for_leader() != 0);
   auto client = cluster.client(1, 20s);
-  for (int i = 0; i < kKeys; ++i) REQUIRE(client->put("d" + std::to_string(i), value_for(i)).ok());
-  // The victim must hold every write before it goes down: wait until it applied them all.
-  REQUIRE(wait_until(
-      [&] {
-        auto leader = cluster.status(cluster.wait_for_leader());
-        auto mine = cluster.status(victim);
-        return leader && mine && mine->last_applied >= leader->commit_index;
-      },
-      30s));
+  write_and_settle(cluster, *client, victim);
   REQUIRE(cluster.stop(victim) == 0);
 
   const fs::path db = fs::path(cluster.data_dir(victim)) / "meadow.db";
@@ -122,14 +127,7 @@ TEST_CASE("jepsen: a flipped byte inside a stored value is noticed", "[.][jepsen
   TestCluster cluster(3);
   REQUIRE(cluster.wait_for_leader() != 0);
   auto client = cluster.client(1, 20s);
-  for (int i = 0; i < kKeys; ++i) REQUIRE(client->put("d" + std::to_string(i), value_for(i)).ok());
-  REQUIRE(wait_until(
-      [&] {
-        auto leader = cluster.status(cluster.wait_for_leader());
-        auto mine = cluster.status(3);
-        return leader && mine && mine->last_applied >= leader->commit_index;
-      },
-      30s));
+  write_and_settle(cluster, *client, 3);
   REQUIRE(cluster.stop(3) == 0);
   const fs::path db = fs::path(cluster.data_dir(3)) / "meadow.db";
   std::string bytes = read_file(db);
