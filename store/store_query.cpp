@@ -5,6 +5,7 @@
 // statement running too long, since the node's loop waits for it.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "store/store.h"
@@ -32,25 +33,33 @@ int past_deadline(void* arg) {
   return std::chrono::steady_clock::now() >= static_cast<Deadline*>(arg)->until ? 1 : 0;
 }
 
-std::string column_text(sqlite3_stmt* st, int i) {
-  switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_BLOB: {
-      const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(st, i));
-      const int n = sqlite3_column_bytes(st, i);
-      static constexpr char kHex[] = "0123456789abcdef";
-      std::string out = "x'";
-      for (int k = 0; k < n; ++k) {
-        out += kHex[bytes[k] >> 4];
-        out += kHex[bytes[k] & 15];
-      }
-      return out + "'";
+// The cell as text, at most `budget` bytes of it (then cut, with the full size said, and
+// `cut` set): a huge value must not become a huge string in the node.
+std::string column_text(sqlite3_stmt* st, int i, std::size_t budget, bool& cut) {
+  const int type = sqlite3_column_type(st, i);
+  if (type == SQLITE_NULL) return "NULL";
+  const bool blob = type == SQLITE_BLOB;
+  const auto n = static_cast<std::size_t>(sqlite3_column_bytes(st, i));
+  const std::size_t shown = std::min(n, blob ? budget / 2 : budget);
+  std::string out;
+  if (blob) {
+    const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(st, i));
+    static constexpr char kHex[] = "0123456789abcdef";
+    out = "x'";
+    for (std::size_t k = 0; k < shown; ++k) {
+      out += kHex[bytes[k] >> 4];
+      out += kHex[bytes[k] & 15];
     }
-    default: {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-      return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(st, i))) : "";
-    }
+    out += "'";
+  } else {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    if (text) out.assign(text, shown);
   }
+  if (shown < n) {
+    cut = true;
+    out += "... (" + std::to_string(n) + " bytes)";
+  }
+  return out;
 }
 
 bool only_blanks(const char* tail) {
@@ -66,6 +75,15 @@ Result<QueryResult> Store::query_readonly(std::string_view sql, std::size_t max_
                                           std::size_t max_bytes,
                                           std::chrono::milliseconds max_time) {
   sqlite3* db = db_.get();
+  // No string or blob the query makes may outgrow a few times the reply's budget (think
+  // SELECT zeroblob(1e9)); stored values, at most 1 MiB, still fit. Restored on every return.
+  const int length_cap = static_cast<int>(std::min<std::size_t>(4 * max_bytes + (4u << 20), 1u << 30));
+  const int old_length = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, length_cap);
+  struct RestoreLength {
+    sqlite3* db;
+    int old;
+    ~RestoreLength() { sqlite3_limit(db, SQLITE_LIMIT_LENGTH, old); }
+  } restore_length{db, old_length};
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   sqlite3_set_authorizer(db, allow_reads_only, nullptr);
@@ -96,10 +114,12 @@ Result<QueryResult> Store::query_readonly(std::string_view sql, std::size_t max_
       break;
     }
     std::vector<std::string> row;
+    bool cut = false;
     for (int i = 0; i < columns; ++i) {
-      row.push_back(column_text(st.get(), i));
+      row.push_back(column_text(st.get(), i, max_bytes - std::min(bytes, max_bytes), cut));
       bytes += row.back().size();
     }
+    if (cut) result.truncated = true;
     if (bytes > max_bytes && !result.rows.empty()) {
       result.truncated = true;
       break;

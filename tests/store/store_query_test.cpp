@@ -68,3 +68,21 @@ TEST_CASE("store query: a query running too long is interrupted", "[store][query
   CHECK(r.status().code() == StatusCode::busy);
   REQUIRE(store.apply(std::vector<CommittedCommand>{put(1, "a", "1")}, 1).ok());
 }
+
+TEST_CASE("store query: huge values are refused or cut, never built whole", "[store][query]") {
+  TempDir dir;
+  Store store = open_ok(dir);
+  // A query that makes a gigabyte: SQLite refuses it at the length cap instead of allocating.
+  auto r = store.query_readonly("SELECT zeroblob(1000000000)", 10, 1 << 20, 1000ms);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("too big"));
+  // A value over the reply budget comes back cut, with its real size, and marked truncated.
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(1, "big", std::string(100000, 'v'))}, 1).ok());
+  r = store.query_readonly("SELECT CAST(value AS TEXT) FROM kv", 10, 1000, 1000ms);
+  REQUIRE(r.ok());
+  REQUIRE(r->rows.size() == 1);
+  CHECK(r->rows[0][0] == std::string(1000, 'v') + "... (100000 bytes)");
+  CHECK(r->truncated);
+  // The cap is lifted afterwards: the store still writes values up to its own limit.
+  REQUIRE(store.apply(std::vector<CommittedCommand>{put(2, "big2", std::string(1 << 20, 'w'))}, 2).ok());
+}
