@@ -1,6 +1,5 @@
 #include "shell/repl.h"
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -108,13 +107,14 @@ void run_interactive(Session& session, const std::string& history_path) {
         session.watch().election_in_progress() ? 25 : 250);
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now());
     pollfd in{STDIN_FILENO, POLLIN, 0};
-    const int ready = ::poll(&in, 1, static_cast<int>(std::max<std::int64_t>(0, wait.count())));
-    if (ready < 0 && errno == EINTR) {
-      if (take_interrupt()) {  // Ctrl-C: drop the line being typed, keep the shell
-        std::fputs("^C\n", stdout);
-        rl_replace_line("", 0);
-        state.line_handled = true;  // start over at a fresh prompt, as after a command
-      }
+    int ready = ::poll(&in, 1, static_cast<int>(std::max<std::int64_t>(0, wait.count())));
+    // Checked on every turn, not only when poll() says EINTR: a Ctrl-C that lands while the
+    // loop polls the nodes or reads a key interrupts nothing, and must not be lost.
+    if (take_interrupt()) {  // Ctrl-C: drop the line being typed, keep the shell
+      std::fputs("^C\n", stdout);
+      rl_replace_line("", 0);
+      state.line_handled = true;  // start over at a fresh prompt, as after a command
+      if (ready == 0) ready = -1;  // redraw now rather than after the next poll of the nodes
     }
     if (ready > 0) {
       if (in.revents & (POLLHUP | POLLERR) && !(in.revents & POLLIN)) break;
