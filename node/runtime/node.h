@@ -128,6 +128,7 @@ class Node : private raft::MessageSink, private raft::Applier {
   std::unique_ptr<SnapshotReceiver> snapshot_receiver_;
   std::uint64_t compactions_ = 0;
   std::uint64_t snapshots_installed_ = 0;
+  std::uint64_t stale_snapshot_chunks_ = 0;  ///< chunks of a term older than the core's
 };
 
 }  // namespace meadow::node

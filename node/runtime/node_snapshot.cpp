@@ -2,6 +2,7 @@
 // index, so "taking a snapshot" is recording that point and deleting the log before it (minus a
 // kept tail). Followers whose next entry is gone get an image of the store, streamed by
 // SnapshotSender and assembled by SnapshotReceiver; the core decides whether to install it.
+#include <bit>
 #include <cstdio>
 
 #include "node/runtime/node.h"
@@ -20,13 +21,24 @@ void Node::start_snapshots() {
   snapshot_sender_ = std::make_unique<SnapshotSender>(
       store_, options, config_.id, logger_, send,
       [this](raft::NodeId to, bool ok) { core_->report_snapshot(to, ok); });
-  snapshot_receiver_ = std::make_unique<SnapshotReceiver>(config_.data_dir, config_.cluster_id,
-                                                          config_.id, logger_, send);
+  snapshot_receiver_ = std::make_unique<SnapshotReceiver>(
+      config_.data_dir, config_.cluster_id, config_.id, logger_, send, [this](raft::Index index) {
+        const auto& pending = core_->log().pending_snapshot();
+        return pending && pending->index == index;
+      });
 }
 
 bool Node::take_snapshot_message(const wire::RaftMessage& message) {
   switch (message.type) {
     case wire::RaftMessageType::snapshot:
+      // A deposed leader's chunks are dropped: its transfer would compete with the new leader's.
+      if (message.term < core_->term()) {
+        if (std::has_single_bit(++stale_snapshot_chunks_))
+          logger_.info("dropping snapshot chunks of old terms (" +
+                       std::to_string(stale_snapshot_chunks_) + " so far), latest from " +
+                       std::to_string(message.from) + " in term " + std::to_string(message.term));
+        return true;
+      }
       if (auto complete = snapshot_receiver_->on_chunk(message)) {
         core_->step(*complete);
         // Installed from the next Ready only if the core restored it; otherwise (it already
@@ -49,6 +61,7 @@ void Node::request_snapshot(const raft::Message& message) {
 }
 
 void Node::snapshot_housekeeping() {
+  snapshot_sender_->keep_only_term(core_->role() == raft::Role::leader ? core_->term() : 0);
   snapshot_sender_->poll(Clock::now());
   compact_log(false);
 }

@@ -69,6 +69,9 @@ wire::StatusReply Node::status(std::uint64_t request_id) const {
   s.counters["snapshot.send_failed"] = snapshot_sender_->counters().failed;
   s.counters["snapshot.received"] = snapshot_receiver_->counters().received;
   s.counters["snapshot.refused"] = snapshot_receiver_->counters().refused;
+  s.counters["snapshot.stale_chunks"] =
+      stale_snapshot_chunks_ + snapshot_receiver_->counters().stale;
+  s.counters["snapshot.cancelled"] = snapshot_sender_->counters().cancelled;
   s.counters["log.entries"] = store_.log_entries();
   s.counters["raft.snapshots_requested"] = c.snapshots_requested;
   s.uptime_ms = static_cast<std::uint64_t>(millis_between(started_, now));

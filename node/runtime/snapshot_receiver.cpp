@@ -18,12 +18,14 @@ bool SnapshotReceiver::Incoming::same(const wire::RaftMessage& m) const {
 }
 
 SnapshotReceiver::SnapshotReceiver(std::string data_dir, std::string cluster_id,
-                                   raft::NodeId self, Logger& logger, Send send)
+                                   raft::NodeId self, Logger& logger, Send send,
+                                   AwaitingInstall awaiting_install)
     : data_dir_(std::move(data_dir)),
       cluster_id_(std::move(cluster_id)),
       self_(self),
       logger_(logger),
-      send_(std::move(send)) {}
+      send_(std::move(send)),
+      awaiting_install_(std::move(awaiting_install)) {}
 
 SnapshotReceiver::~SnapshotReceiver() { close_file(); }
 
@@ -54,6 +56,13 @@ std::optional<raft::Message> SnapshotReceiver::on_chunk(const wire::RaftMessage&
     return std::nullopt;
   }
   if (!incoming_ || !incoming_->same(chunk)) {
+    // A deposed leader's chunk must not replace the current leader's transfer: the two would
+    // restart each other forever. Refused, so the old sender stops.
+    if (incoming_ && chunk.term < incoming_->term) {
+      ++counters_.stale;
+      answer(chunk, 0, true);
+      return std::nullopt;
+    }
     // A new transfer starts at byte 0; any other chunk of an unknown transfer is answered "I
     // hold nothing", and the sender starts over.
     if (offset != 0) {
@@ -100,22 +109,7 @@ std::optional<raft::Message> SnapshotReceiver::on_chunk(const wire::RaftMessage&
     answer(chunk, in.received, false);
     return std::nullopt;
   }
-  // Complete: make it durable under its final name, then check it before Raft sees it (an
-  // image the store would refuse must never reach the core, which would drop its log for it).
-  const bool synced = ::fsync(fd_) == 0;
-  close_file();
-  const std::string path = received_image_path(data_dir_, in.index);
-  const bool renamed = synced && std::rename(partial_image_path(data_dir_).c_str(),
-                                             path.c_str()) == 0;
-  auto applied = renamed ? store::Store::inspect_image(path, cluster_id_)
-                         : store::Result<std::uint64_t>(store::Status(
-                               store::StatusCode::io_error, "cannot sync or rename the image"));
-  if (!applied.ok() || *applied != in.index) {
-    ++counters_.refused;
-    logger_.warn("refusing snapshot from " + std::to_string(in.from) + ": " +
-                 (applied.ok() ? "its applied index is " + std::to_string(*applied)
-                               : applied.status().describe()));
-    std::remove(path.c_str());
+  if (!accept_image(in)) {
     answer(chunk, in.received, true);
     incoming_.reset();
     return std::nullopt;
@@ -131,6 +125,33 @@ std::optional<raft::Message> SnapshotReceiver::on_chunk(const wire::RaftMessage&
   m.index = in.index;
   m.log_term = in.index_term;
   return m;
+}
+
+bool SnapshotReceiver::accept_image(const Incoming& in) {
+  // Durable and checked before it gets its final name: an image the store would refuse must
+  // never reach the core (which drops its log for it), nor overwrite a good one.
+  const std::string part = partial_image_path(data_dir_);
+  const bool synced = ::fsync(fd_) == 0;
+  close_file();
+  auto applied = synced ? store::Store::inspect_image(part, cluster_id_)
+                        : store::Result<std::uint64_t>(store::Status(
+                              store::StatusCode::io_error, "cannot sync the image"));
+  std::string why;
+  if (!applied.ok()) {
+    why = applied.status().describe();
+  } else if (*applied != in.index) {
+    why = "its applied index is " + std::to_string(*applied);
+  } else if (awaiting_install_ && awaiting_install_(in.index)) {
+    // The core already holds an image for this index; its file is installed from the next Ready.
+    why = "an image for index " + std::to_string(in.index) + " is waiting to be installed";
+  } else if (std::rename(part.c_str(), received_image_path(data_dir_, in.index).c_str()) != 0) {
+    why = "cannot rename the image";
+  }
+  if (why.empty()) return true;
+  ++counters_.refused;
+  logger_.warn("refusing snapshot from " + std::to_string(in.from) + ": " + why);
+  std::remove(part.c_str());
+  return false;
 }
 
 }  // namespace meadow::node

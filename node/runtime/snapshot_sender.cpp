@@ -75,6 +75,19 @@ void SnapshotSender::start_image() {
   }
 }
 
+void SnapshotSender::keep_only_term(raft::Term leader_term) {
+  for (auto it = transfers_.begin(); it != transfers_.end();) {
+    if (it->second.term == leader_term) {
+      ++it;
+      continue;
+    }
+    ++counters_.cancelled;
+    logger_.info("snapshot to " + std::to_string(it->first) + " cancelled: term " +
+                 std::to_string(it->second.term) + " is over");
+    it = transfers_.erase(it);
+  }
+}
+
 void SnapshotSender::poll(Clock::time_point now) {
   if (!building_path_.empty()) {
     auto done = store_.image_step(options_.pages_per_step);
@@ -171,7 +184,12 @@ void SnapshotSender::on_response(const wire::RaftMessage& r, Clock::time_point n
   // The same count again answers a chunk we resent: that chunk is already on its way.
   const bool repeat = r.commit == t.acked && r.commit != t.image->size;
   if (repeat && now - t.last_sent < options_.resend_after) return;
-  if (!repeat) t.last_progress = now;
+  // Only new bytes are progress: a follower that keeps dropping our partial image (it switches
+  // to another transfer) and taking the first chunks again must still hit the give-up deadline.
+  if (r.commit > t.most_acked) {
+    t.most_acked = r.commit;
+    t.last_progress = now;
+  }
   t.acked = r.commit;
   if (t.acked == t.image->size) {
     finish(r.from, true, "");

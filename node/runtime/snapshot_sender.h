@@ -34,6 +34,7 @@ struct SnapshotSenderCounters {
   std::uint64_t sent = 0;       ///< transfers completed
   std::uint64_t failed = 0;     ///< transfers that failed (the core retries)
   std::uint64_t chunks = 0;     ///< chunks sent, resends included
+  std::uint64_t cancelled = 0;  ///< transfers dropped because their leader term ended
 };
 
 class SnapshotSender {
@@ -55,6 +56,10 @@ class SnapshotSender {
   void request(raft::NodeId to, raft::Term term, raft::Index min_index, Clock::time_point now);
   /// An acknowledgement (snapshot_response) from a follower. Unknown or stale ones are ignored.
   void on_response(const transport::wire::RaftMessage& response, Clock::time_point now);
+  /// Drops, unreported, every transfer not started in `leader_term` (0: this node leads in no
+  /// term): the leadership that asked for them is over, and its chunks would only compete with
+  /// the new leader's at the follower. Every loop iteration, before poll.
+  void keep_only_term(raft::Term leader_term);
   /// Copies a few more image pages, resends or abandons silent transfers. Every loop iteration.
   void poll(Clock::time_point now);
 
@@ -69,6 +74,7 @@ class SnapshotSender {
     raft::Index min_index = 0;
     std::shared_ptr<Image> image;  ///< null while waiting for one
     std::uint64_t acked = 0;       ///< bytes the follower holds
+    std::uint64_t most_acked = 0;  ///< the most it ever held: only passing it is progress
     Clock::time_point last_sent{};
     Clock::time_point last_progress{};
   };

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <optional>
 #include <filesystem>
 #include <random>
 
@@ -50,6 +51,7 @@ struct Link {
   std::deque<wire::RaftMessage> to_follower, to_leader;
   std::vector<std::pair<raft::NodeId, bool>> reports;
   std::vector<raft::Message> stepped;
+  std::optional<raft::Index> awaiting_install;  ///< what the follower's core waits to install
   std::mt19937_64 rng{7};
   int drop_percent = 0, duplicate_percent = 0;
   Clock::time_point now = Clock::time_point() + std::chrono::hours(1);
@@ -73,7 +75,8 @@ struct Link {
     receiver.reset();
     receiver = std::make_unique<node::SnapshotReceiver>(
         follower_dir.path().string(), "c", 2, logger,
-        [this](const wire::RaftMessage& m) { carry(to_leader, m); });
+        [this](const wire::RaftMessage& m) { carry(to_leader, m); },
+        [this](raft::Index index) { return awaiting_install == index; });
   }
   void carry(std::deque<wire::RaftMessage>& queue, const wire::RaftMessage& m) {
     if (static_cast<int>(rng() % 100) < drop_percent) return;
@@ -196,4 +199,104 @@ TEST_CASE("node snapshot transfer: malformed chunks are refused without writing 
   bad.reject_hint = 3;
   CHECK(!link.receiver->on_chunk(bad));
   CHECK(link.to_leader.back().reject);
+}
+
+namespace {
+
+wire::RaftMessage garbage_chunk(raft::Term term, raft::Index index) {
+  wire::RaftMessage m;
+  m.type = wire::RaftMessageType::snapshot;
+  m.from = 3;
+  m.to = 2;
+  m.term = term;
+  m.index = index;
+  m.log_term = 1;
+  m.reject_hint = 5;
+  m.context = "hello";
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("node snapshot transfer: a chunk from an older term never replaces the transfer in "
+          "progress",
+          "[node][snapshot]") {
+  Link link;
+  link.sender->request(2, 5, 1, link.now);
+  for (int i = 0; i < 200 && link.receiver->counters().chunks < 5; ++i) link.round();
+  REQUIRE(link.receiver->counters().chunks >= 5);
+  // A deposed leader (term 4) starts over at byte 0: refused, the partial image is kept.
+  link.to_follower.push_front(garbage_chunk(4, 3000));
+  REQUIRE(link.run_until_reported());
+  CHECK(link.reports.front() == std::make_pair(raft::NodeId{2}, true));
+  CHECK(link.receiver->counters().stale == 1);
+  CHECK(link.receiver->counters().refused == 0);  // never assembled, so never checked
+  REQUIRE(link.stepped.size() == 1);
+  CHECK(link.stepped.front().term == 5);
+}
+
+TEST_CASE("node snapshot transfer: a follower that keeps dropping our partial image is given up "
+          "on",
+          "[node][snapshot]") {
+  // The follower takes the first chunk, then answers "I hold nothing" (it switched to another
+  // sender's transfer), and so on: the first chunk again and again is no progress.
+  Link link;
+  link.sender->request(2, 5, 1, link.now);
+  for (int i = 0; i < 1000 && link.reports.empty(); ++i) {
+    link.now += std::chrono::milliseconds(100);
+    link.sender->poll(link.now);
+    for (; !link.to_follower.empty(); link.to_follower.pop_front()) {
+      const wire::RaftMessage& chunk = link.to_follower.front();
+      wire::RaftMessage r;
+      r.type = wire::RaftMessageType::snapshot_response;
+      r.from = 2;
+      r.to = 1;
+      r.term = chunk.term;
+      r.index = chunk.index;
+      r.log_term = chunk.log_term;
+      r.commit = chunk.commit == 0 ? chunk.context.size() : 0;
+      link.sender->on_response(r, link.now);
+    }
+  }
+  REQUIRE(!link.reports.empty());
+  CHECK(link.reports.front() == std::make_pair(raft::NodeId{2}, false));
+}
+
+TEST_CASE("node snapshot transfer: transfers of a leadership that ended are dropped unreported",
+          "[node][snapshot]") {
+  Link link;
+  link.sender->request(2, 5, 1, link.now);
+  link.sender->keep_only_term(5);
+  CHECK(link.sender->active() == 1);
+  link.sender->keep_only_term(0);  // no longer leader
+  CHECK(link.sender->active() == 0);
+  CHECK(link.sender->counters().cancelled == 1);
+  for (int i = 0; i < 300; ++i) link.round();
+  CHECK(link.reports.empty());
+  CHECK(link.stepped.empty());
+}
+
+TEST_CASE("node snapshot transfer: a bad image never replaces one waiting to be installed",
+          "[node][snapshot]") {
+  Link link;
+  link.sender->request(2, 5, 1, link.now);
+  REQUIRE(link.run_until_reported());
+  REQUIRE(link.stepped.size() == 1);
+  link.awaiting_install = 3000;  // the core restored it; the store installs it next Ready
+  const std::string image = node::received_image_path(link.follower_dir.path().string(), 3000);
+  const auto size = std::filesystem::file_size(image);
+  // Garbage for the same index, same term, then a valid image again: neither touches the file.
+  CHECK(!link.receiver->on_chunk(garbage_chunk(5, 3000)));
+  CHECK(link.to_leader.back().reject);
+  link.reports.clear();
+  link.sender->request(2, 6, 1, link.now);
+  REQUIRE(link.run_until_reported());
+  CHECK(!link.reports.front().second);
+  CHECK(link.stepped.size() == 1);
+  REQUIRE(std::filesystem::exists(image));
+  CHECK(std::filesystem::file_size(image) == size);
+  CHECK(!std::filesystem::exists(node::partial_image_path(link.follower_dir.path().string())));
+  TempDir follower_store_dir;
+  store::Store follower = open_store(follower_store_dir, 2);
+  CHECK(follower.install_image(image, {3000, 1}).is_ok());
 }
