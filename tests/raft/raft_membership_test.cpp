@@ -220,8 +220,9 @@ TEST_CASE("raft membership: a leader that removes itself refuses commands and st
 TEST_CASE("raft membership: a node whose removal is not committed may still campaign to "
           "finish it",
           "[raft][membership]") {
-  // Node 2 holds "remove 2" from leader 1, uncommitted; 1 is gone. Only 2 can bring that
-  // entry to {1, 3}... here {3}'s majority: it campaigns, wins with 3's vote alone.
+  // Node 2 holds "remove 2" from leader 1, uncommitted. If 1 and 3 lack that entry, 2's log
+  // is the most up to date, so only 2 can win: it campaigns although it is not a voter of its
+  // newest configuration and wins with the votes of {1, 3} (its own does not count).
   Harness h(make_config(2, {1, 2, 3}));
   Message app = msg(MessageType::append, 1, 2, 1);
   app.entries = {entry(1, 1), config_entry(1, 2, config_of({1, 3}))};
