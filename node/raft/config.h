@@ -21,8 +21,13 @@ class LogSink {
 };
 
 struct Config {
-  NodeId id = kNoNode;             ///< this node; must be one of `voters`
-  std::vector<NodeId> voters;      ///< every voting member including `id`; no kNoNode, no duplicates
+  NodeId id = kNoNode;             ///< this node; may be outside the configuration (a node
+                                   ///< waiting to be added learns it from the leader's log)
+  /// The initial configuration, used until the log or a snapshot holds one (thesis §4.1: the
+  /// latest configuration in the log wins, committed or not). Non-empty, no kNoNode, no
+  /// duplicates, disjoint.
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;    ///< receive entries, never vote or campaign
   /// Election timeout drawn uniformly from [min, max) ticks after every reset (Raft §5.2).
   /// `min` is also the CheckQuorum period and the leadership-transfer deadline.
   int election_timeout_ticks_min = 10;

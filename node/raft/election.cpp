@@ -25,7 +25,7 @@ void RaftCore::campaign(bool pre_vote, bool transfer) {
     }
     return;
   }
-  for (NodeId peer : config_.voters) {
+  for (NodeId peer : membership_.voters) {
     if (peer == id_) continue;
     Message m;
     m.type = type;
@@ -67,16 +67,18 @@ int RaftCore::poll(NodeId from, bool granted) {
   votes_.emplace(from, granted);  // the first answer from a voter counts (duplicates ignored)
   std::size_t yes = 0;
   std::size_t no = 0;
-  for (const auto& [id, vote] : votes_) (vote ? yes : no) += 1;
+  for (const auto& [id, vote] : votes_) {
+    if (is_voter(id)) (vote ? yes : no) += 1;  // a learner's answer counts for nothing
+  }
   if (yes >= quorum()) return 1;
-  if (no > config_.voters.size() - quorum()) return -1;
+  if (no > membership_.voters.size() - quorum()) return -1;
   return 0;
 }
 
 bool RaftCore::check_quorum_active() {
   std::size_t active = 0;
   for (auto& [id, pr] : progress_) {
-    if (id == id_ || pr.recent_active()) ++active;
+    if (is_voter(id) && (id == id_ || pr.recent_active())) ++active;
     if (id != id_) pr.set_recent_active(false);
   }
   return active >= quorum();

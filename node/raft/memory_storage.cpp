@@ -53,8 +53,16 @@ void MemoryStorage::compact(Index upto) {
   if (upto <= snapshot_.index) return;
   MEADOW_ASSERT(upto <= last_index());
   const Term upto_term = *term(upto);
+  // The snapshot carries the configuration in effect at `upto`: the last config entry the
+  // compaction drops, else the one the previous snapshot carried.
+  ClusterConfig config = snapshot_.config;
+  for (Index i = snapshot_.index + 1; i <= upto; ++i) {
+    const Entry& e = entries_[i - snapshot_.index - 1];
+    if (e.kind != EntryKind::config) continue;
+    if (auto decoded = decode_cluster_config(e.data)) config = std::move(*decoded);
+  }
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<long>(upto - snapshot_.index));
-  snapshot_ = {upto, upto_term};
+  snapshot_ = {upto, upto_term, std::move(config)};
 }
 
 }  // namespace meadow::raft

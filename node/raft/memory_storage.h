@@ -23,8 +23,8 @@ class MemoryStorage : public Storage {
                const std::vector<Entry>& entries) override;
   void install_snapshot(const SnapshotMeta& snapshot) override;
 
-  /// Log compaction: drop entries [first_index(), upto] and record (upto, term(upto)) as the
-  /// snapshot. The caller keeps the state machine at >= upto (it stands in for the entries).
+  /// Log compaction: drop entries [first_index(), upto] and record (upto, term(upto)) and the
+  /// configuration in effect there as the snapshot. The caller keeps the state machine at >= upto (it stands in for the entries).
   /// upto <= snapshot().index is a no-op; upto must be <= last_index().
   void compact(Index upto);
 

@@ -28,6 +28,9 @@ const char* status_name(Status status) {
     case Status::transferring: return "transferring";
     case Status::invalid: return "invalid";
     case Status::unknown_peer: return "unknown_peer";
+    case Status::change_in_flight: return "change_in_flight";
+    case Status::leader_not_ready: return "leader_not_ready";
+    case Status::change_refused: return "change_refused";
   }
   return "?";
 }
@@ -35,19 +38,13 @@ const char* status_name(Status status) {
 RaftCore::RaftCore(const Config& config, Storage& storage)
     : config_(config), id_(config.id), log_(storage, config.applied), rng_(config.rng_seed) {
   MEADOW_ASSERT(id_ != kNoNode);
-  MEADOW_ASSERT(is_voter(id_));
-  MEADOW_ASSERT(std::find(config_.voters.begin(), config_.voters.end(), kNoNode) ==
-                config_.voters.end());
-  std::sort(config_.voters.begin(), config_.voters.end());
-  MEADOW_ASSERT(std::adjacent_find(config_.voters.begin(), config_.voters.end()) ==
-                config_.voters.end());
   MEADOW_ASSERT(config_.election_timeout_ticks_min > config_.heartbeat_interval_ticks);
   MEADOW_ASSERT(config_.heartbeat_interval_ticks >= 1);
   MEADOW_ASSERT(config_.election_timeout_ticks_max > config_.election_timeout_ticks_min);
   MEADOW_ASSERT(config_.max_inflight_messages >= 1 && config_.max_entries_per_message >= 1);
+  load_membership(storage);
 
   const HardState hs = storage.hard_state();
-  MEADOW_ASSERT(hs.voted_for == kNoNode || is_voter(hs.voted_for));
   term_ = hs.term;
   voted_for_ = hs.voted_for;
   prev_hard_state_ = hs;
@@ -56,10 +53,6 @@ RaftCore::RaftCore(const Config& config, Storage& storage)
   log_line(LogLevel::info, "start " + describe(hs) + " last=" + std::to_string(last_term()) +
                                "/" + std::to_string(last_index()) +
                                " applied=" + std::to_string(log_.applied()));
-}
-
-bool RaftCore::is_voter(NodeId id) const {
-  return std::find(config_.voters.begin(), config_.voters.end(), id) != config_.voters.end();
 }
 
 void RaftCore::log_line(LogLevel level, const std::string& line) const {
@@ -94,7 +87,12 @@ bool RaftCore::past_election_timeout() const {
 
 void RaftCore::tick_election() {
   ++election_elapsed_;
-  if (past_election_timeout()) {
+  if (!can_campaign()) {
+    // Learners and removed nodes never campaign. Their clock keeps running (capped), so the
+    // vote lease expires and they answer a voter that campaigns after the leader is gone:
+    // a promoted node that has not seen its promotion yet still owes its vote.
+    election_elapsed_ = std::min(election_elapsed_, config_.election_timeout_ticks_max);
+  } else if (past_election_timeout()) {
     election_elapsed_ = 0;
     campaign(config_.pre_vote, /*transfer=*/false);
   }
@@ -119,6 +117,8 @@ void RaftCore::tick_heartbeat() {
       abort_leader_transfer();
     }
   }
+  if (role_ != Role::leader) return;
+  maybe_step_down_after_removal();
   if (role_ != Role::leader) return;
   if (heartbeat_elapsed_ >= config_.heartbeat_interval_ticks) {
     heartbeat_elapsed_ = 0;
@@ -181,9 +181,10 @@ void RaftCore::become_leader() {
   leader_ = id_;
   ++counters_.elections_won;
   // Raft Figure 2: next_index = leader last log index + 1, match_index = 0.
-  for (NodeId peer : config_.voters) {
+  for (NodeId peer : membership_.members()) {
     progress_.emplace(peer, Progress(log_.last_index() + 1, config_.max_inflight_messages));
   }
+  progress_.emplace(id_, Progress(log_.last_index() + 1, config_.max_inflight_messages));
   Progress& self = progress_.at(id_);
   self.maybe_update(log_.last_index());
   self.become_replicate();

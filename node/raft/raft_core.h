@@ -58,7 +58,8 @@ class RaftCore {
   Status step(const Message& message);
   /// Append a command (leader only). ok: the entry's index/term (it may still be lost if
   /// leadership changes: the caller learns the outcome when that index is applied);
-  /// not_leader with a leader hint; transferring while a leadership transfer is running.
+  /// not_leader with a leader hint; transferring while a leadership transfer is running or
+  /// this leader removed itself from the configuration (it steps down once that commits).
   ProposeResult propose(std::string data);
   /// Like propose() for each of `commands` (non-empty), as consecutive entries starting at the
   /// returned index, announced to the followers once for the whole batch: a runtime that drained
@@ -67,11 +68,20 @@ class RaftCore {
   /// Start a linearizable read (Raft thesis §6.4). ok: a ReadState with this `context` will
   /// appear in a later Ready once leadership is confirmed by a heartbeat round and the read
   /// index is committed; serve it after applying that Ready. Never appears if leadership is
-  /// lost meanwhile (the caller times out). not_leader with a hint on followers.
+  /// lost meanwhile (the caller times out). not_leader with a hint on followers; transferring
+  /// on a leader that removed itself from the configuration.
   ProposeResult read_index(std::string context);
   /// Hand leadership to `target` (Raft thesis §3.10): bring it up to date, then TimeoutNow.
   /// Proposals are refused until the transfer completes or aborts after an election timeout.
   ProposeResult transfer_leadership(NodeId target);
+
+  /// Propose one membership change (Raft thesis §4.1, one server at a time). The new
+  /// configuration takes effect on every node as soon as the entry is in its log. Refused as
+  /// values: not_leader; transferring; leader_not_ready until this leader committed an entry of
+  /// its own term (the 2015 single-server bug fix); change_in_flight while an earlier change
+  /// is uncommitted; change_refused with `change_error` (exists, last_voter, ...). ok: the
+  /// entry's index/term. A leader that removes itself steps down once the removal commits.
+  ProposeResult propose_conf_change(const ConfChange& change);
 
   /// Leader: the runtime's snapshot transfer to `to` ended (Raft §7); `ok` = the follower has
   /// it. Moves that follower out of snapshot state so replication (or a new snapshot) resumes.
@@ -99,7 +109,13 @@ class RaftCore {
   Term last_term() const { return log_.last_term(); }
   /// The log as this core sees it (storage + not yet persisted suffix).
   const RaftLog& log() const { return log_; }
-  /// Leader only (empty otherwise): per-voter replication progress, including self.
+  /// The configuration in use: the latest one in the log, committed or not (thesis §4.1).
+  const ClusterConfig& membership() const { return membership_; }
+  /// Index of the log entry that set membership(), or 0 when it comes from the snapshot or the
+  /// initial Config. A change is in flight while this is > commit_index().
+  Index membership_index() const { return membership_index_; }
+  /// Leader only (empty otherwise): per-member (voters and learners) replication progress,
+  /// including self.
   const std::map<NodeId, Progress>& progress() const { return progress_; }
   /// The transfer target while a leadership transfer runs, else kNoNode.
   NodeId lead_transferee() const { return lead_transferee_; }
@@ -128,8 +144,8 @@ class RaftCore {
   void tick_heartbeat();
   void reset_randomized_election_timeout();
   bool past_election_timeout() const;
-  std::size_t quorum() const { return config_.voters.size() / 2 + 1; }
-  bool is_voter(NodeId id) const;
+  std::size_t quorum() const { return membership_.voters.size() / 2 + 1; }
+  bool is_voter(NodeId id) const { return membership_.is_voter(id); }
   void send(Message message);
   void log_line(LogLevel level, const std::string& line) const;
 
@@ -168,12 +184,35 @@ class RaftCore {
   void handle_read_ack(NodeId from, const std::string& round);
   std::string last_read_round() const;
 
+  // conf_change.cpp: Raft thesis §4.1-4.3.
+  void load_membership(const Storage& storage);
+  /// Record the config entries among `entries` (now in the log).
+  void note_config_entries(const std::vector<Entry>& entries);
+  /// Forget config entries after `index` that the log no longer holds (a follower truncated).
+  void drop_replaced_config_entries(Index index);
+  /// Recompute membership_ from the snapshot's config and the config entries; a leader adds
+  /// and drops follower progress to match.
+  void refresh_membership();
+  /// Leader no longer a voter whose removal committed: hand over by stepping down.
+  void maybe_step_down_after_removal();
+  /// A voter may campaign; so may a node whose own removal is not committed yet (as far as it
+  /// knows): if the removing leader failed, the remaining voters may need it to finish the
+  /// removal (it wins with the new configuration's votes, commits, then steps down).
+  bool can_campaign() const;
+  /// The configuration in effect at log index `index` (>= the snapshot's index).
+  ClusterConfig membership_at(Index index) const;
+
   // transfer.cpp: Raft thesis §3.10.
   void abort_leader_transfer();
   void handle_timeout_now(const Message& m);
 
   Config config_;
   NodeId id_;
+  ClusterConfig base_membership_;  ///< in effect at the snapshot (or the initial Config)
+  /// Config entries in the log after the snapshot: index -> (term, configuration).
+  std::map<Index, std::pair<Term, ClusterConfig>> config_entries_;
+  ClusterConfig membership_;
+  Index membership_index_ = 0;
   RaftLog log_;
   Rng rng_;
   Term term_ = 0;

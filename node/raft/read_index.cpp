@@ -9,6 +9,8 @@ namespace meadow::raft {
 
 ProposeResult RaftCore::read_index(std::string context) {
   if (role_ != Role::leader) return {Status::not_leader, 0, 0, leader_};
+  // A leader that removed itself is about to step down; its reads would be dropped then.
+  if (!is_voter(id_)) return {Status::transferring, 0, 0, leader_};
   // Thesis §6.4 step 1: until the leader commits an entry of its own term (its no-op) it does
   // not know the latest commit index, so the read waits for that.
   if (!committed_in_current_term()) {
@@ -52,7 +54,9 @@ void RaftCore::handle_read_ack(NodeId from, const std::string& round) {
   if (pos == pending_reads_.size()) return;  // an old round, already answered
   PendingRead& read = pending_reads_[pos];
   read.acks.insert(from);
-  if (read.acks.size() < quorum()) return;
+  std::size_t voter_acks = 0;  // learners answer heartbeats too, but only voters confirm
+  for (NodeId id : read.acks) voter_acks += is_voter(id) ? 1 : 0;
+  if (voter_acks < quorum()) return;
   // The round confirmed leadership at a moment after every earlier read arrived, so those are
   // confirmed too (etcd readOnly.advance).
   for (std::size_t i = 0; i <= pos; ++i) {

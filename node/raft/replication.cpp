@@ -40,7 +40,8 @@ bool RaftCore::maybe_send_append(NodeId to, bool send_if_empty) {
 }
 
 void RaftCore::broadcast_append() {
-  for (NodeId peer : config_.voters) {
+  // Every member, learners included, gets entries (progress_ holds exactly the members).
+  for (auto& [peer, pr] : progress_) {
     if (peer != id_) maybe_send_append(peer, true);
   }
 }
@@ -57,7 +58,7 @@ void RaftCore::send_heartbeat(NodeId to, const std::string& context) {
 }
 
 void RaftCore::broadcast_heartbeat(const std::string& context) {
-  for (NodeId peer : config_.voters) {
+  for (const auto& [peer, pr] : progress_) {
     if (peer != id_) send_heartbeat(peer, context);
   }
 }
@@ -68,7 +69,9 @@ void RaftCore::append_entries(std::vector<Entry> entries) {
     entries[i].term = term_;
     entries[i].index = last + 1 + i;
   }
+  note_config_entries(entries);
   log_.append(std::move(entries));
+  refresh_membership();
   // The leader's own copy counts towards the quorum: it is persisted before any message
   // built from it is sent (Ready contract).
   progress_.at(id_).maybe_update(log_.last_index());
@@ -84,7 +87,9 @@ ProposeResult RaftCore::propose(std::string data) {
 ProposeResult RaftCore::propose_batch(std::vector<std::string> commands) {
   MEADOW_ASSERT(!commands.empty());
   if (role_ != Role::leader) return {Status::not_leader, 0, 0, leader_};
-  if (lead_transferee_ != kNoNode) return {Status::transferring, 0, 0, leader_};
+  // A leader that removed itself steps down once that commits and would not learn the fate of
+  // later entries: like a transfer, it hands over and refuses new commands meanwhile.
+  if (lead_transferee_ != kNoNode || !is_voter(id_)) return {Status::transferring, 0, 0, leader_};
   const Index first = log_.last_index() + 1;
   std::vector<Entry> entries;
   entries.reserve(commands.size());
@@ -97,9 +102,14 @@ ProposeResult RaftCore::propose_batch(std::vector<std::string> commands) {
 bool RaftCore::maybe_commit() {
   // The highest index stored on a majority: sort match indexes descending, take the
   // quorum-th one.
+  // Only voters count, and the leader itself only while it is one (thesis §4.2.2: a leader
+  // removing itself replicates the removal without counting its own copy).
   std::vector<Index> matches;
   matches.reserve(progress_.size());
-  for (const auto& [id, pr] : progress_) matches.push_back(pr.match_index());
+  for (const auto& [id, pr] : progress_) {
+    if (is_voter(id)) matches.push_back(pr.match_index());
+  }
+  if (matches.size() < quorum()) return false;
   std::sort(matches.begin(), matches.end(), std::greater<>());
   const Index candidate = matches[quorum() - 1];
   // Raft §5.4.2 / Figure 8: only an entry of the current term is committed by counting
@@ -128,6 +138,11 @@ void RaftCore::handle_append(const Message& m) {
   }
   if (const auto last_new = log_.maybe_append(m.index, m.log_term, m.commit, m.entries)) {
     resp.index = *last_new;
+    // Thesis §4.1: the latest configuration in the log is used, committed or not; entries a
+    // conflict truncated take their configuration with them.
+    drop_replaced_config_entries(m.index);
+    note_config_entries(m.entries);
+    refresh_membership();
   } else {
     // Raft §5.3: reject, with a hint so the leader can skip a whole conflicting term per
     // round trip instead of one entry (etcd findConflictByTerm).
@@ -155,6 +170,7 @@ void RaftCore::handle_heartbeat(const Message& m) {
 // ---------------------------------------------------------------- leader: acknowledgements
 
 void RaftCore::handle_append_response(const Message& m) {
+  if (progress_.count(m.from) == 0) return;  // not (or no longer) a member
   Progress& pr = progress_.at(m.from);
   pr.set_recent_active(true);
   if (m.reject) {
@@ -200,6 +216,7 @@ void RaftCore::handle_append_response(const Message& m) {
 }
 
 void RaftCore::handle_heartbeat_response(const Message& m) {
+  if (progress_.count(m.from) == 0) return;  // not (or no longer) a member
   Progress& pr = progress_.at(m.from);
   pr.set_recent_active(true);
   pr.on_heartbeat_response();

@@ -17,6 +17,11 @@ void RaftCore::send_snapshot(NodeId to) {
   m.index = index;
   m.log_term = log_.term(index).value_or(0);
   m.commit = log_.committed();
+  // The configuration at the snapshot's index travels with it: the config entries before
+  // it are compacted away. A runtime that sends a newer image replaces this entry with the
+  // configuration at the image's index.
+  m.entries.push_back(Entry{m.log_term, index, EntryKind::config,
+                            encode_cluster_config(membership_at(index))});
   pr.become_snapshot(index);
   ++counters_.snapshots_requested;
   log_line(LogLevel::info, "follower " + std::to_string(to) + " needs entry " +
@@ -35,7 +40,9 @@ void RaftCore::report_snapshot(NodeId to, bool ok) {
 }
 
 void RaftCore::handle_snapshot(const Message& m) {
-  const SnapshotMeta snapshot{m.index, m.log_term};
+  // Without a configuration in the message (an older sender) ours stays in effect.
+  SnapshotMeta snapshot{m.index, m.log_term, membership_};
+  if (!m.entries.empty()) snapshot.config = *decode_cluster_config(m.entries[0].data);
   Message resp;
   resp.type = MessageType::append_response;
   resp.to = m.from;
@@ -51,6 +58,9 @@ void RaftCore::handle_snapshot(const Message& m) {
     // Raft §7: discard the whole log; the runtime installs the snapshot from the next Ready
     // before it persists or applies anything else, and this answer leaves after that.
     log_.restore(snapshot);
+    base_membership_ = snapshot.config;
+    config_entries_.clear();
+    refresh_membership();
     ++counters_.snapshots_restored;
     log_line(LogLevel::info, "restoring snapshot " + std::to_string(snapshot.term) + "/" +
                                  std::to_string(snapshot.index) + " from " +

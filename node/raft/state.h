@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "node/raft/membership.h"
 #include "node/raft/types.h"
 
 namespace meadow::raft {
@@ -33,9 +34,13 @@ struct SoftState {
 
 /// Where the log starts: everything up to and including `index` is covered by a snapshot (the
 /// state machine at that index; the log prefix is compacted away). {0, 0} when there is none.
+/// `config` is the membership in effect at `index` (the config entries it covers are gone);
+/// empty when the snapshot predates membership changes: the core then keeps the configuration
+/// it was started with.
 struct SnapshotMeta {
   Index index = 0;
   Term term = 0;
+  ClusterConfig config;
 
   bool operator==(const SnapshotMeta&) const = default;
 };

@@ -26,8 +26,19 @@ bool well_formed(const Message& m) {
   if (m.term == 0 || m.term >= kMaxTermOrIndex || m.log_term > m.term ||
       m.index >= kMaxTermOrIndex || m.commit >= kMaxTermOrIndex)
     return false;
-  // A snapshot covers at least one real entry.
-  if (m.type == MessageType::snapshot && (m.index == 0 || m.log_term == 0)) return false;
+  // A snapshot covers at least one real entry, and may carry the configuration at its index
+  // as one config entry there.
+  if (m.type == MessageType::snapshot) {
+    if (m.index == 0 || m.log_term == 0 || m.entries.size() > 1) return false;
+    if (m.entries.size() == 1 &&
+        (m.entries[0].kind != EntryKind::config || m.entries[0].index != m.index ||
+         m.entries[0].term != m.log_term))
+      return false;
+  }
+  // A configuration entry must parse: a bad one would leave nodes disagreeing on quorums.
+  for (const Entry& e : m.entries) {
+    if (e.kind == EntryKind::config && !decode_cluster_config(e.data)) return false;
+  }
   if (m.type == MessageType::append) {
     // The entry before the batch: index 0 has term 0, every real entry a term >= 1.
     if ((m.index == 0) != (m.log_term == 0)) return false;
@@ -46,7 +57,10 @@ bool well_formed(const Message& m) {
 
 Status RaftCore::step(const Message& m) {
   // Outside input: checked here, counted and rejected, never asserted on.
-  if (m.to != id_ || m.from == id_ || !is_voter(m.from) || !known_type(m.type) ||
+  // Thesis §4.1: messages are processed whatever our configuration says about the sender (a
+  // joining node learns the configuration from its leader's entries; responses from
+  // non-members find no progress and are dropped; votes only count from voters).
+  if (m.to != id_ || m.from == id_ || m.from == kNoNode || !known_type(m.type) ||
       !well_formed(m)) {
     // Rate-limited: the 1st, 2nd, 4th, 8th... rejection is logged.
     const std::uint64_t n = ++counters_.messages_rejected;
@@ -116,6 +130,7 @@ Status RaftCore::step_leader(const Message& m) {
     case MessageType::heartbeat_response: handle_heartbeat_response(m); break;
     default: break;  // late votes, or another leader of our term (impossible: §5.2)
   }
+  maybe_step_down_after_removal();
   return Status::ok;
 }
 

@@ -27,6 +27,7 @@ ProposeResult RaftCore::transfer_leadership(NodeId target) {
 void RaftCore::abort_leader_transfer() { lead_transferee_ = kNoNode; }
 
 void RaftCore::handle_timeout_now(const Message& m) {
+  if (!can_campaign()) return;  // a learner (or removed node) cannot win an election
   log_line(LogLevel::info, "timeout_now from " + std::to_string(m.from) + ": campaigning");
   // Skip PreVote: the leader asked us to take over, and voters honour the transfer context
   // even while they hear from that leader.

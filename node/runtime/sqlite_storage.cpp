@@ -23,7 +23,12 @@ raft::HardState SqliteStorage::hard_state() const {
 
 raft::SnapshotMeta SqliteStorage::snapshot() const {
   const auto& meta = store_.snapshot_meta();
-  return {meta.index, meta.term};
+  // The store does not persist a configuration yet (membership changes are not reachable
+  // from the runtime): an empty one makes the core keep the configuration it started with.
+  raft::SnapshotMeta out;
+  out.index = meta.index;
+  out.term = meta.term;
+  return out;
 }
 
 raft::Index SqliteStorage::first_index() const { return store_.first_index(); }

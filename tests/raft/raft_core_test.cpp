@@ -59,7 +59,7 @@ TEST_CASE("raft: step rejects misaddressed and malformed messages without assert
           "[raft]") {
   Harness h(make_config(1, {1, 2, 3}));
   CHECK(h.step(msg(MessageType::heartbeat, 2, 3, 1)) == Status::invalid);   // not for us
-  CHECK(h.step(msg(MessageType::heartbeat, 9, 1, 1)) == Status::invalid);   // unknown sender
+  CHECK(h.step(msg(MessageType::heartbeat, 0, 1, 1)) == Status::invalid);   // no sender
   CHECK(h.step(msg(MessageType::heartbeat, 1, 1, 1)) == Status::invalid);   // from ourselves
   CHECK(h.step(msg(MessageType::heartbeat, 2, 1, 0)) == Status::invalid);   // term 0
   CHECK(h.step(msg(static_cast<MessageType>(77), 2, 1, 1)) == Status::invalid);

@@ -150,6 +150,10 @@ void SimSink::send(const Message& m) {
   const std::uint64_t image_id = cluster_.images_.size() + 1;
   cluster_.images_[image_id] = node.applied;
   snap.context = std::to_string(image_id);
+  // The configuration travels with the image, for the image's index (as the core does for
+  // the index it asked for).
+  snap.entries = {Entry{snap.log_term, snap.index, raft::EntryKind::config,
+                        raft::encode_cluster_config(cluster_.config_at_end_of(node.applied))}};
   cluster_.send(snap);
 }
 
@@ -214,6 +218,9 @@ void SimApplier::serve_reads(const std::vector<raft::ReadState>& reads) {
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)), rng_(options_.seed) {
   for (std::size_t i = 1; i <= options_.nodes; ++i) ids_.push_back(i);
+  const std::size_t voters = options_.initial_voters == 0 ? ids_.size() : options_.initial_voters;
+  MEADOW_ASSERT(voters <= ids_.size());
+  initial_voters_.assign(ids_.begin(), ids_.begin() + static_cast<long>(voters));
   for (NodeId id : ids_) nodes_.emplace(id, std::make_unique<Node>(*this, id));
   for (NodeId id : ids_) restart(id);
 }
@@ -223,7 +230,7 @@ Cluster::~Cluster() = default;
 raft::Config Cluster::config_for(NodeId id) const {
   raft::Config c = options_.base;
   c.id = id;
-  c.voters = ids_;
+  c.voters = initial_voters_;
   // The simulated state machine is volatile: rebuilt from the snapshot image plus the log.
   c.applied = nodes_.at(id)->storage.snapshot().index;
   const auto& node = *nodes_.at(id);
@@ -246,6 +253,30 @@ void Cluster::note(const std::string& line) {
   if (!options_.trace) return;
   trace_.push_back("t=" + std::to_string(now_) + " " + line);
   if (trace_.size() > kTraceLines) trace_.pop_front();
+}
+
+// ---------------------------------------------------------------- membership
+
+raft::ProposeResult Cluster::change_membership(NodeId id, const raft::ConfChange& change) {
+  Node& node = *nodes_.at(id);
+  MEADOW_ASSERT(node.core != nullptr);
+  const raft::ProposeResult result = node.core->propose_conf_change(change);
+  if (result.status == raft::Status::ok) ++membership_changes_;
+  note(std::string("membership ") + raft::conf_change_type_name(change.type) + " " +
+       std::to_string(change.node) + " on " + std::to_string(id) + ": " +
+       raft::status_name(result.status) +
+       (result.status == raft::Status::change_refused
+            ? std::string(" ") + raft::conf_change_error_name(result.change_error)
+            : std::string()));
+  process(node);
+  return result;
+}
+
+raft::ClusterConfig Cluster::config_at_end_of(const std::vector<Entry>& image) const {
+  for (auto it = image.rbegin(); it != image.rend(); ++it) {
+    if (it->kind == raft::EntryKind::config) return *raft::decode_cluster_config(it->data);
+  }
+  return raft::ClusterConfig{initial_voters_, {}};
 }
 
 // ---------------------------------------------------------------- nodes

@@ -32,6 +32,9 @@ struct ClusterOptions {
   int max_delay_ticks = 1;                  ///< delivery after [1, max] ticks (reorders)
   std::vector<std::uint32_t> tick_skip_per_million;  ///< per node (used by random_run)
   bool trace = false;                       ///< keep a text trace of events (for replays)
+  /// The first `initial_voters` ids form the initial configuration (0: all of them); the rest
+  /// start outside it, waiting to be added by a membership change.
+  std::size_t initial_voters = 0;
   raft::Config base;                        ///< timeouts, windows; id/voters/seed are filled in
 };
 
@@ -79,6 +82,14 @@ class Cluster {
   void compact(NodeId id, Index upto);
   /// Snapshots installed by followers so far.
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+
+  // ---- membership (Raft thesis §4) ----
+  /// Propose `change` on `id` (an up node); the result as the core returned it.
+  raft::ProposeResult change_membership(NodeId id, const raft::ConfChange& change);
+  /// Membership changes the cores accepted so far (status ok).
+  std::uint64_t membership_changes() const { return membership_changes_; }
+  /// The configuration in effect at the end of a state machine image (entries 1..n).
+  raft::ClusterConfig config_at_end_of(const std::vector<Entry>& image) const;
 
   // ---- clients ----
   /// Propose a command on `id`; tracked so its acknowledgement is checked.
@@ -132,6 +143,7 @@ class Cluster {
   ClusterOptions options_;
   raft::Rng rng_;
   std::vector<NodeId> ids_;
+  std::vector<NodeId> initial_voters_;
   std::map<NodeId, std::unique_ptr<Node>> nodes_;
   std::map<std::pair<NodeId, NodeId>, std::deque<InFlight>> links_;
   std::set<std::pair<NodeId, NodeId>> blocked_;
@@ -148,6 +160,7 @@ class Cluster {
   std::map<std::uint64_t, std::vector<Entry>> images_;
   std::vector<std::pair<NodeId, NodeId>> lost_snapshots_;  ///< (leader, follower) to report
   std::uint64_t snapshots_installed_ = 0;
+  std::uint64_t membership_changes_ = 0;
 
   friend class SimStorage;
   friend class SimSink;

@@ -39,6 +39,16 @@ ClusterOptions options_for(std::uint64_t seed, bool trace) {
   for (std::size_t i = 0; i < o.nodes; ++i) {
     o.tick_skip_per_million.push_back(pick<std::uint32_t>(setup, {0, 30'000, 300'000}));
   }
+  // Half the runs with the production settings also change the membership: five nodes, of
+  // which 1, 3 or 5 start as voters. Removed nodes keep running (nobody stops them), which
+  // CheckQuorum's vote lease and PreVote keep from disrupting (thesis §4.2.3).
+  if (o.base.check_quorum && o.base.pre_vote && setup.below(2) == 0) {
+    while (o.nodes < 5) {
+      ++o.nodes;
+      o.tick_skip_per_million.push_back(pick<std::uint32_t>(setup, {0, 30'000, 300'000}));
+    }
+    o.initial_voters = pick<std::size_t>(setup, {1, 3, 5});
+  }
   return o;
 }
 
@@ -46,7 +56,19 @@ bool committed_in_term(raft::RaftCore& core) {
   return core.log().term(core.commit_index()) == core.term();
 }
 
-void inject_faults(Cluster& c, int& writes) {
+/// A membership change an operator could ask for: add a non-member as learner, promote a
+/// learner, remove a member; sometimes a random (possibly refused) one.
+raft::ConfChange random_change(raft::Rng& rng, const raft::ClusterConfig& config, NodeId node) {
+  using raft::ConfChangeType;
+  if (rng.below(8) == 0) return {static_cast<ConfChangeType>(rng.below(3)), node};
+  if (config.is_learner(node)) {
+    return {rng.below(4) == 0 ? ConfChangeType::remove : ConfChangeType::promote, node};
+  }
+  if (config.is_voter(node)) return {ConfChangeType::remove, node};
+  return {ConfChangeType::add_learner, node};
+}
+
+void inject_faults(Cluster& c, int& writes, bool membership) {
   raft::Rng& rng = c.rng();
   for (NodeId id : c.ids()) {
     if (c.up(id)) {
@@ -107,12 +129,31 @@ void inject_faults(Cluster& c, int& writes) {
     const NodeId target = leaders[rng.below(leaders.size())];
     if (rng.chance(300'000)) c.propose(target, "w" + std::to_string(++writes));
     if (rng.chance(150'000)) c.read(target);
+    if (membership && rng.chance(10'000) && c.up(target)) {
+      const NodeId node = c.ids()[rng.below(c.ids().size())];
+      c.change_membership(target, random_change(rng, c.core(target).membership(), node));
+    }
     if (rng.chance(5'000) && c.up(target)) {
       const NodeId to = c.ids()[rng.below(c.ids().size())];
       c.note("transfer " + std::to_string(target) + "->" + std::to_string(to));
       c.core(target).transfer_leadership(to);
     }
   }
+}
+
+std::string membership_summary(Cluster& c) {
+  const auto leader = c.newest_leader();
+  if (!leader) return "";
+  const raft::ClusterConfig& config = c.core(*leader).membership();
+  return " config=" + raft::encode_cluster_config(config) +
+         " changes=" + std::to_string(c.membership_changes());
+}
+
+/// The nodes the healed cluster must bring along: the members of `leader`'s configuration
+/// (every node when there is no leader yet). Removed nodes are left alone.
+std::vector<NodeId> members_of(Cluster& c, std::optional<NodeId> leader) {
+  if (!leader) return c.ids();
+  return c.core(*leader).membership().members();
 }
 
 std::string summarize(Cluster& c, std::uint64_t seed, const ClusterOptions& options) {
@@ -133,7 +174,7 @@ std::string summarize(Cluster& c, std::uint64_t seed, const ClusterOptions& opti
          " reads=" + std::to_string(c.reads_served()) +
          " crashes=" + std::to_string(c.crashes()) +
          " appends=" + std::to_string(c.delivered(raft::MessageType::append)) +
-         " snapshots=" + std::to_string(c.snapshots_installed());
+         " snapshots=" + std::to_string(c.snapshots_installed()) + membership_summary(c);
 }
 
 }  // namespace
@@ -154,7 +195,7 @@ RunResult run_seed(std::uint64_t seed, bool trace) {
   int writes = 0;
   raft::Rng& rng = c.rng();
   for (int t = 0; t < kFaultTicks; ++t) {
-    inject_faults(c, writes);
+    inject_faults(c, writes, options.initial_voters != 0);
     std::set<NodeId> skip;  // clock drift: a node misses ticks at its own rate
     for (NodeId id : c.ids()) {
       if (rng.chance(options.tick_skip_per_million[id - 1])) skip.insert(id);
@@ -190,7 +231,9 @@ RunResult run_seed(std::uint64_t seed, bool trace) {
     if (!c.checker().ok()) return finish(std::nullopt);
     auto candidate = c.newest_leader();
     bool agreed = candidate && committed_in_term(c.core(*candidate));
-    for (NodeId id : c.ids()) agreed = agreed && c.up(id) && c.core(id).leader() == *candidate;
+    for (NodeId id : members_of(c, candidate)) {
+      agreed = agreed && c.up(id) && c.core(id).leader() == *candidate;
+    }
     stable_for = agreed && candidate == leader ? stable_for + 1 : 0;
     leader = agreed ? candidate : std::nullopt;
   }
@@ -220,7 +263,9 @@ RunResult run_seed(std::uint64_t seed, bool trace) {
     for (auto id : reads) done = done && c.read_served(id);
     const auto l = c.newest_leader();
     const Index commit = l ? c.core(*l).commit_index() : 0;
-    for (NodeId id : c.ids()) done = done && c.up(id) && c.core(id).last_applied() == commit;
+    for (NodeId id : members_of(c, l)) {
+      done = done && c.up(id) && c.core(id).last_applied() == commit;
+    }
   }
   if (!done) {
     std::string missing;
