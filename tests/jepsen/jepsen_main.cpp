@@ -63,8 +63,9 @@ TEST_CASE(
   REQUIRE(duration);
   options.duration = *duration;
   std::string error;
+  const bool parsed = parse_fault_kinds(g_faults, options.faults, error);
   INFO("--faults " << g_faults << ": " << error);
-  REQUIRE(parse_fault_kinds(g_faults, options.faults, error));
+  REQUIRE(parsed);
   options.nodes = g_nodes;
   options.clients = g_clients;
   options.history_path = g_history;
