@@ -123,7 +123,8 @@ const std::vector<CommandSpec>& command_table() {
        0, 9, ArgCompletion::node_id, {{"--last", "K", false}}, false, run_log, {}},
       {"sql", "sql N SELECT ...", "Read-only SQL on node N's database (log and state)",
        "Runs on the node's own connection (the file is locked by the node). Only reading\n"
-       "queries: anything else is refused. At most 100 rows. Tables: see store/SCHEMA.md, e.g.\n"
+       "queries: anything else is refused. At most 100 rows, and 50 ms: the node's loop waits\n"
+       "for the query, so a longer one is stopped. Tables: see store/SCHEMA.md, e.g.\n"
        "sql 1 SELECT idx, term FROM log ORDER BY idx DESC LIMIT 5.",
        2, 64, ArgCompletion::node_id, {}, false, run_sql, {}, true},
       {"expect", "expect CHECK [within DURATION]", "Assert something about the cluster (scripts)",

@@ -89,6 +89,8 @@ Result<sqlite3*> open_connection(const std::string& path, int flags) {
   // No checkpoint when a refused file's connection closes: a refused file is left as found,
   // WAL included. configure() turns checkpoint-on-close back on once the file is accepted.
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  // The `sql` inspection request runs on this connection: no tokenizer pointers from SQL.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr);
   return db;
 }
 

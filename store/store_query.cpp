@@ -7,17 +7,29 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 
 #include "store/store.h"
 
 namespace meadow::store {
 namespace {
 
-int allow_reads_only(void*, int action, const char*, const char*, const char*, const char*) {
+// Functions that reach outside the database: fts3_tokenizer reads and *sets* a pointer inside
+// libsqlite3 (Debian builds it with ENABLE_FTS3_TOKENIZER), load_extension runs code.
+bool reaches_outside(const char* function) {
+  if (!function) return true;
+  std::string name(function);
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name == "fts3_tokenizer" || name == "load_extension";
+}
+
+int allow_reads_only(void*, int action, const char*, const char* function, const char*,
+                     const char*) {
   switch (action) {
+    case SQLITE_FUNCTION:
+      return reaches_outside(function) ? SQLITE_DENY : SQLITE_OK;
     case SQLITE_SELECT:
     case SQLITE_READ:
-    case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
     default:

@@ -156,7 +156,8 @@ struct LogRequest {
 /// holds its file with an exclusive lock, so no other process can read it). Anything that is
 /// not a plain SELECT (writes, ATTACH, PRAGMA, BEGIN, several statements) is refused with
 /// ErrorReply(invalid_request). At most `max_rows` rows (0 = 100, capped at 1000) and 1 MiB of
-/// text; a statement running over 1 s is interrupted. Answered with SqlReply.
+/// text; a statement running over 50 ms is stopped (the node's loop, heartbeats included, waits
+/// for it), and a node runs one query per loop pass. Answered with SqlReply.
 struct SqlRequest {
   std::uint64_t request_id = 0;
   std::string sql;

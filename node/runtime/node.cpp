@@ -185,6 +185,7 @@ void Node::drain_peers() {
 }
 
 void Node::drain_clients() {
+  sql_ran_this_pass_ = false;
   for (auto& incoming : clients_->receive()) handle(std::move(incoming));
   propose_writes();
   start_read_batch();

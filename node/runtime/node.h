@@ -122,6 +122,7 @@ class Node : private raft::MessageSink, private raft::Applier {
   std::vector<PendingRead> read_batch_;                    ///< waiting for the next read_index
   std::map<std::string, std::vector<PendingRead>> pending_reads_;  ///< by ReadIndex context
   std::uint64_t next_read_batch_ = 1;
+  bool sql_ran_this_pass_ = false;  ///< at most one `sql` query per loop pass (node_debug.cpp)
   std::uint64_t applied_entries_ = 0;
   std::uint64_t client_rejections_ = 0;
   std::unique_ptr<SnapshotSender> snapshot_sender_;

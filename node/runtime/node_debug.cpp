@@ -14,8 +14,9 @@ constexpr std::uint32_t kMaxLogEntries = 1000;
 constexpr std::uint32_t kDefaultSqlRows = 100;
 constexpr std::uint32_t kMaxSqlRows = 1000;
 constexpr std::size_t kMaxSqlBytes = 1u << 20;
-// The loop answers nobody while a query runs: keep it short.
-constexpr std::chrono::milliseconds kMaxSqlTime{1000};
+// The loop answers nobody, peers included, while a query runs: keep it well under the
+// shortest election timeout so a slow query cannot cost the cluster its leader.
+constexpr std::chrono::milliseconds kMaxSqlTime{50};
 constexpr std::size_t kMaxShownBytes = 40;
 
 /// Bytes as one printable line: printable ASCII kept, the rest \xHH, cut after kMaxShownBytes.
@@ -52,6 +53,7 @@ std::string describe_entry(std::uint8_t kind, const std::string& payload) {
 }  // namespace
 
 wire::Reply Node::transfer_leader(const wire::TransferLeaderRequest& request) {
+  if (core_->role() != raft::Role::leader) return not_leader(request.request_id);
   bool member = false;
   for (const auto& m : config_.members) member = member || m.id == request.target;
   if (!member || request.target == config_.id)
@@ -96,12 +98,15 @@ wire::Reply Node::log_range(const wire::LogRequest& request) {
 wire::Reply Node::sql(const wire::SqlRequest& request) {
   const std::size_t rows =
       std::min(request.max_rows == 0 ? kDefaultSqlRows : request.max_rows, kMaxSqlRows);
+  // One query per loop pass: a burst of queries must not add up to an election timeout.
+  if (sql_ran_this_pass_)
+    return wire::ErrorReply{request.request_id, wire::ErrorCode::busy,
+                            "another query ran in this pass of the node's loop; retry"};
+  sql_ran_this_pass_ = true;
   auto result = store_.query_readonly(request.sql, rows, kMaxSqlBytes, kMaxSqlTime);
+  // An interrupted query is final (not `busy`): a retry would only stall the node again.
   if (!result.ok())
-    return wire::ErrorReply{request.request_id,
-                            result.status().code() == store::StatusCode::busy
-                                ? wire::ErrorCode::busy
-                                : wire::ErrorCode::invalid_request,
+    return wire::ErrorReply{request.request_id, wire::ErrorCode::invalid_request,
                             result.status().message()};
   return wire::SqlReply{request.request_id, std::move(result->columns), std::move(result->rows),
                         result->truncated};

@@ -58,6 +58,25 @@ TEST_CASE("store query: anything but reading is refused and changes nothing", "[
   CHECK(store.get("b").value() == std::optional<std::string>("2"));
 }
 
+TEST_CASE("store query: functions that reach outside the database are refused",
+          "[store][query]") {
+  TempDir dir;
+  Store store = open_ok(dir);
+  for (const char* sql : {"SELECT hex(fts3_tokenizer('simple'))",
+                          "SELECT fts3_tokenizer('simple', x'4141414141414141')",
+                          "SELECT FTS3_TOKENIZER('simple')",
+                          "SELECT load_extension('/tmp/x.so')"}) {
+    INFO(sql);
+    const auto r = store.query_readonly(sql, 100, 1 << 20, 1000ms);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::invalid_argument);
+  }
+  // Ordinary functions still work.
+  const auto ok = store.query_readonly("SELECT upper('a'), length('abc')", 100, 1 << 20, 1000ms);
+  REQUIRE(ok.ok());
+  CHECK(ok->rows.at(0) == std::vector<std::string>{"A", "3"});
+}
+
 TEST_CASE("store query: a query running too long is interrupted", "[store][query]") {
   TempDir dir;
   Store store = open_ok(dir);
