@@ -224,6 +224,13 @@ RunReport run_jepsen(const RunOptions& options) {
      : history[i].outcome == Outcome::fail ? c.fail
                                            : c.info)++;
   }
+  // Failed and timed-out operations constrain nothing, so a run where every read (or every
+  // write) failed would pass the checker vacuously: that is a failure of its own.
+  for (const OpKind kind : {OpKind::get, OpKind::put}) {
+    if (counts[kind].ok == 0)
+      fail(std::string("no ") + (kind == OpKind::get ? "read" : "write") +
+           " succeeded: the checker had nothing to check");
+  }
   std::ostringstream s;
   s << header << "\n  operations: " << client_ops << " ("
     << fixed(static_cast<double>(client_ops) * 1000.0 /
