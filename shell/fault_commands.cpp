@@ -227,11 +227,14 @@ CommandResult run_drop(Session& session, const Invocation& inv) {
 CommandResult run_pause(Session& session, const Invocation& inv) {
   std::uint64_t id = 0;
   CommandResult error;
-  const auto pid = manifest_pid(session, inv, id, error);
-  if (!pid) return error;
+  if (!manifest_pid(session, inv, id, error)) return error;
   const bool pause = inv.command == "pause";
   const ClusterView& before = session.refresh();
   const bool was_leader = before.leader == id;
+  // Look the pid up again right before signalling: refresh() polls every node (seconds if
+  // some hang) and reaps ours that exited, so a pid read before it may belong to a stranger.
+  const auto pid = manifest_pid(session, inv, id, error);
+  if (!pid) return error;
   if (!send_signal(*pid, pause ? SIGSTOP : SIGCONT))
     return CommandResult::failure("not_running", "node " + std::to_string(id) + " is not running");
   JsonValue data = JsonValue::object().set("fault", inv.command).set("node", id).set("pid", *pid);

@@ -102,6 +102,11 @@ CommandResult run_expect(Session& session, const Invocation& inv) {
   Check check;
   if (e->kind == Expectation::Kind::fails) {
     const CommandResult r = session.dispatch(e->command);
+    // A typo or a usage error is a broken script, not the failure the script expects.
+    if (!r.ok && (r.error_code == "unknown_command" || r.error_code == "invalid_arguments" ||
+                  r.error_code == "syntax_error"))
+      return CommandResult::failure(r.error_code, "expect fails: the command itself is wrong: " +
+                                                      r.message);
     check = {!r.ok, r.ok ? "it succeeded: " + r.text : "it failed: " + r.message};
   } else {
     for (;;) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tests/shell/shell_driver.h"
+#include "tests/support/ports.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "transport/manifest.h"
@@ -367,6 +368,21 @@ TEST_CASE("shell: a key or value over the limit is refused at once as too_large"
   CHECK(contains(results[1], "value of 1048577 bytes"));
   CHECK(contains(results[3], "\"code\":\"not_found\""));  // nothing was written
   CHECK(live_node_pids(dir).empty());
+}
+
+TEST_CASE("shell: expect fails does not pass on a mistyped or misused command", "[shell]") {
+  // No node needs to answer: the inner command never reaches one.
+  const std::string endpoint = "1=tcp://127.0.0.1:" + std::to_string(free_port());
+  for (const char* command : {"pyt k v", "put k"}) {
+    const RunResult r = run({MEADOW_BINARY, "shell", "--connect", endpoint, "--output", "json",
+                             "-c", std::string("expect fails ") + command});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    const auto results = results_of(r.out);
+    REQUIRE(results.size() == 1);
+    CHECK(is_result(results[0], "expect", false));
+    CHECK((contains(r.out, "unknown_command") || contains(r.out, "invalid_arguments")));
+  }
 }
 
 }  // namespace meadow::test
