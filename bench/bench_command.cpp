@@ -226,7 +226,11 @@ int run_bench_command() {
   };
   const std::uint64_t cpu_before = cluster_cpu_ms(spawned.cluster);
   report.stats = run_workload(client, workload, o, progress, stop);
-  if (spawned.cluster) report.node_cpu_ms = cluster_cpu_ms(spawned.cluster) - cpu_before;
+  if (spawned.cluster) {
+    // A node that died or restarted during the run restarts its CPU count: no figure then.
+    const std::uint64_t cpu_after = cluster_cpu_ms(spawned.cluster);
+    if (cpu_after >= cpu_before) report.node_cpu_ms = cpu_after - cpu_before;
+  }
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
   if (spawned.cluster) {

@@ -1,7 +1,7 @@
 // LatencyHistogram: an HDR-style log-linear histogram of durations in nanoseconds. Values are
 // grouped by power of two, each power split into kSubBuckets linear buckets, so any recorded
-// value is reported within 1/kSubBuckets (< 1%) of itself at a fixed memory cost, whatever the
-// count. Standard library only; not thread-safe.
+// value is reported within 1/64 (about 1.6%) of itself at a fixed memory cost, whatever the
+// count (above kSubBuckets, each power of two uses the upper half of its buckets). Standard library only; not thread-safe.
 #pragma once
 
 #include <array>
@@ -11,7 +11,7 @@ namespace meadow::bench {
 
 class LatencyHistogram {
  public:
-  /// Linear buckets per power of two: the relative error bound of a reported value is 1/128.
+  /// Linear buckets per power of two (HDR's layout: a reported value is within 1/64 of itself).
   static constexpr int kSubBucketBits = 7;
   static constexpr std::uint64_t kSubBuckets = 1u << kSubBucketBits;
 

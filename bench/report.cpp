@@ -49,7 +49,7 @@ std::string progress_line(const RunStats& now, const RunStats& previous) {
   LatencyHistogram all = now.put_latency;
   all.merge(now.get_latency);
   char buf[160];
-  std::snprintf(buf, sizeof buf, "[%4.0f s] %8.0f ops/s  total %llu  p99 %s  errors %llu",
+  std::snprintf(buf, sizeof buf, "[%4.0f s] %8.0f ops/s  total %llu  p99 so far %s  errors %llu",
                 seconds_of(now.elapsed), rate,
                 static_cast<unsigned long long>(now.puts + now.gets),
                 format_ms(all.percentile(0.99)).c_str(),
