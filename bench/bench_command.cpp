@@ -171,7 +171,7 @@ int run_bench_command() {
       launch.data_dir = pattern + "/cluster";
       launch.fresh = true;
     } else {
-      launch.data_dir = std::filesystem::absolute(o.data_dir).string();
+      launch.data_dir = shell::absolute_dir(o.data_dir);
     }
     launch.nodes = o.nodes;
     launch.durability = o.durability;
@@ -181,8 +181,7 @@ int run_bench_command() {
     if (!shell::start_all_nodes(*spawned.cluster, error)) return fail(error);
     target = "spawned " + std::to_string(o.nodes) + "-node cluster in " + spawned.cluster->dir();
   } else if (!o.attach.empty()) {
-    spawned.cluster = shell::LocalCluster::open(std::filesystem::absolute(o.attach).string(),
-                                                false, error);
+    spawned.cluster = shell::LocalCluster::open(shell::absolute_dir(o.attach), false, error);
     if (!spawned.cluster) return fail(error);
     target = "attached " + spawned.cluster->dir();
   } else {

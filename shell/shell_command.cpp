@@ -59,11 +59,6 @@ void add_common_options(CLI::App* cmd, CommonArgs& a) {
       ->capture_default_str();
 }
 
-std::string absolute_dir(const std::string& dir) {
-  std::error_code ec;
-  return std::filesystem::weakly_canonical(std::filesystem::absolute(dir), ec).string();
-}
-
 /// A session on --attach DIR or --connect, or nullptr and `error` if neither works.
 std::unique_ptr<Session> connect_session(const CommonArgs& a, Output& output,
                                          const SessionOptions& options, std::string& error) {
@@ -93,6 +88,11 @@ bool confirm_fresh(const ShellArgs& a, std::string& error) {
 }
 
 }  // namespace
+
+std::string absolute_dir(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(std::filesystem::absolute(dir), ec).string();
+}
 
 std::optional<std::vector<transport::ClientEndpoint>> parse_connect(const std::string& text,
                                                                     std::string& error) {

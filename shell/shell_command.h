@@ -19,6 +19,10 @@ CLI::App* add_shell_command(CLI::App& app);
 /// error or — with -c or a stdin script — if any command failed).
 int run_shell_command(std::string_view version);
 
+/// `dir` absolute, without `..` or symlinks: the one spelling of a cluster directory, since the
+/// launcher recognises its nodes by the data dir on their command line. Shared with bench.
+std::string absolute_dir(const std::string& dir);
+
 /// Parses a --connect list (tcp://HOST:PORT,... or ID=tcp://...,...; ids default to 1, 2, ...).
 /// nullopt and a one-line `error` on a malformed list. Shared with `meadow bench`.
 std::optional<std::vector<transport::ClientEndpoint>> parse_connect(const std::string& text,
