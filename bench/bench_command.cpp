@@ -12,6 +12,7 @@
 #include "bench/bench_runner.h"
 #include "bench/report.h"
 #include "shell/cluster_setup.h"
+#include "shell/process_control.h"
 #include "shell/shell_command.h"
 #include "shell/signals.h"
 #include "shell/startup.h"
@@ -48,18 +49,10 @@ std::optional<std::uint64_t> peak_rss_kb(std::int64_t pid) {
 
 /// CPU time (user + system) `pid` has used so far, in ms, if readable.
 std::optional<std::uint64_t> cpu_ms(std::int64_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = stat.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  std::uint64_t utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15 of proc(5)
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return (utime + stime) * 1000 / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  const auto fields = shell::process_stat_fields(pid);
+  if (fields.size() < 13) return std::nullopt;
+  const std::uint64_t ticks = std::stoull(fields[11]) + std::stoull(fields[12]);  // utime+stime
+  return ticks * 1000 / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
 }
 
 /// Total CPU ms of the cluster's running nodes (0 if unknown, e.g. --connect).

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
+#include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -15,18 +16,26 @@ extern char** environ;
 namespace meadow::shell {
 namespace {
 
-/// The state letter of /proc/PID/stat (R, S, D, Z, X, ...), or 0 if the process is gone.
+/// The state letter of /proc/PID/stat (R, S, D, Z, X, T, ...), or 0 if the process is gone.
 char proc_state(std::int64_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat)) return 0;
-  // "pid (comm) S ...": comm may contain spaces and parentheses; the state follows the last ')'.
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 >= stat.size()) return 0;
-  return stat[close + 2];
+  const auto fields = process_stat_fields(pid);
+  return fields.empty() || fields[0].empty() ? 0 : fields[0][0];
 }
 
 }  // namespace
+
+std::vector<std::string> process_stat_fields(std::int64_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return {};
+  // "pid (comm) S ...": comm may contain spaces and parentheses; the state follows the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return {};
+  std::istringstream rest(stat.substr(close + 1));
+  std::vector<std::string> fields;
+  for (std::string field; rest >> field;) fields.push_back(field);
+  return fields;
+}
 
 std::optional<std::int64_t> spawn_process(const std::vector<std::string>& argv,
                                           const std::string& log_path, std::string& error) {
@@ -78,15 +87,7 @@ std::vector<std::string> process_cmdline(std::int64_t pid) {
   return out;
 }
 
-bool process_paused(std::int64_t pid) {
-  // /proc/PID/stat: "pid (comm) S ..."; comm may hold spaces and parentheses, the state
-  // letter follows the last ')'. T = stopped by a signal.
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(in, stat);
-  const auto close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
-}
+bool process_paused(std::int64_t pid) { return proc_state(pid) == 'T'; }
 
 bool wait_for_exit(std::int64_t pid, std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;

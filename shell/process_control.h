@@ -24,6 +24,10 @@ bool process_alive(std::int64_t pid);
 /// The command line of `pid` from /proc (empty if it cannot be read).
 std::vector<std::string> process_cmdline(std::int64_t pid);
 
+/// The fields of /proc/PID/stat from the state letter on (proc(5) field 3 is [0], utime
+/// field 14 is [11]); empty if the process is gone.
+std::vector<std::string> process_stat_fields(std::int64_t pid);
+
 /// True if `pid` is stopped by a signal (SIGSTOP: the shell's `pause`).
 bool process_paused(std::int64_t pid);
 
