@@ -1,8 +1,8 @@
 #include "bench/bench_options.h"
 
 #include <charconv>
-#include <cmath>
 
+#include "common/duration.h"
 #include "common/limits.h"
 
 namespace meadow::bench {
@@ -27,24 +27,8 @@ std::optional<Ratio> parse_ratio(std::string_view text) {
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  double scale_ms = 1000;
-  if (text.ends_with("ms")) {
-    scale_ms = 1;
-    text.remove_suffix(2);
-  } else if (text.ends_with("s")) {
-    text.remove_suffix(1);
-  } else if (text.ends_with("m")) {
-    scale_ms = 60000;
-    text.remove_suffix(1);
-  }
-  if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-    return std::nullopt;
-  const double ms = value * scale_ms;
-  if (ms < 1 || ms > 7 * 24 * 3600 * 1000.0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+  using namespace std::chrono_literals;
+  return meadow::parse_duration(text, 1s, 1ms, std::chrono::hours(7 * 24));
 }
 
 std::string check_options(BenchOptions& o) {

@@ -44,7 +44,8 @@ struct BenchOptions {
 
 /// "P:G" with P, G decimal integers, not both 0. nullopt on anything else.
 std::optional<Ratio> parse_ratio(std::string_view text);
-/// "250ms", "10s", "2m" or a bare number of seconds ("10", "0.5"); > 0. nullopt otherwise.
+/// "250ms", "10s", "2m", "1h" or a bare number of seconds ("10", "0.5"); 1 ms to 7 days.
+/// nullopt otherwise.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 /// Checks combinations CLI11 cannot: returns an error line, or empty if the options are usable.
 /// Neither --duration nor --ops given means a 10 s run (filled in here).

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "common/duration.h"
+
 namespace meadow::shell {
 namespace {
 
@@ -109,33 +111,8 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_oneway(
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  double scale = 1.0;
-  if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
-    text.remove_suffix(2);
-  } else if (text.size() > 1 && text.back() == 's') {
-    text.remove_suffix(1);
-    scale = 1000.0;
-  }
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  double value = 0;
-  double fraction = 0;  // > 0 once a '.' was seen: the weight of the next digit
-  for (char c : text) {
-    if (c == '.' && fraction == 0) {
-      fraction = 0.1;
-    } else if (c >= '0' && c <= '9') {
-      if (fraction > 0) {
-        value += (c - '0') * fraction;
-        fraction /= 10;
-      } else {
-        value = value * 10 + (c - '0');
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
-  const double ms = value * scale;
-  if (ms > 3'600'000.0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
+  using namespace std::chrono_literals;
+  return meadow::parse_duration(text, 1ms, 0ms, 1h);
 }
 
 std::optional<std::uint32_t> parse_percent(std::string_view text) {

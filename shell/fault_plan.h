@@ -30,7 +30,7 @@ std::optional<Groups> parse_groups(std::string_view text, const std::vector<std:
 /// "1 -> 2" or "1->2" -> {1, 2}; both must be ids of `ids` and differ.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_oneway(
     std::string_view text, const std::vector<std::uint64_t>& ids, std::string& error);
-/// "50ms", "2s", "1.5s", "250" (ms) -> milliseconds in [0, 1 hour]; nullopt if malformed.
+/// "50ms", "2s", "1.5s", "2m", "250" (ms) -> milliseconds in [0, 1 hour]; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 /// "20%" or "20" -> 20, in [0, 100]; nullopt if malformed.
 std::optional<std::uint32_t> parse_percent(std::string_view text);

@@ -19,13 +19,14 @@ TEST_CASE("bench options: --ratio parses PUT:GET weights", "[bench]") {
     CHECK_FALSE(parse_ratio(bad).has_value());
 }
 
-TEST_CASE("bench options: --duration takes ms, s, m or bare seconds", "[bench]") {
+TEST_CASE("bench options: --duration takes ms, s, m, h or bare seconds", "[bench]") {
   CHECK(parse_duration("10s") == milliseconds(10000));
   CHECK(parse_duration("250ms") == milliseconds(250));
   CHECK(parse_duration("2m") == milliseconds(120000));
   CHECK(parse_duration("0.5") == milliseconds(500));
   CHECK(parse_duration("3") == milliseconds(3000));
-  for (const char* bad : {"", "s", "ms", "-1s", "+1s", "0s", "0.0001s", "abc", "1h", "1e9m",
+  CHECK(parse_duration("1h") == milliseconds(3600000));
+  for (const char* bad : {"", "s", "ms", "-1s", "+1s", "0s", "0.0001s", "abc", "200h", "1e9m",
                           "nan", "inf"})
     CHECK_FALSE(parse_duration(bad).has_value());
 }

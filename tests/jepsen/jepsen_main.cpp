@@ -12,6 +12,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "common/duration.h"
 #include "tests/jepsen/jepsen_run.h"
 
 namespace {
@@ -25,29 +26,10 @@ std::string g_faults = "all";
 std::string g_history;
 int g_heal_deadline_ms = 5000;
 
-// "90" (seconds), "90s", "1500ms", "30m", "1h".
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    return std::nullopt;
-  }
-  const std::string unit = text.substr(used);
-  double ms = 0;
-  if (unit.empty() || unit == "s")
-    ms = value * 1000;
-  else if (unit == "ms")
-    ms = value;
-  else if (unit == "m")
-    ms = value * 60'000;
-  else if (unit == "h")
-    ms = value * 3'600'000;
-  else
-    return std::nullopt;
-  if (ms < 1000) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+// "90" (seconds), "90s", "1500ms", "30m", "1h"; at least 1 s.
+std::optional<std::chrono::milliseconds> parse_run_length(const std::string& text) {
+  using namespace std::chrono_literals;
+  return meadow::parse_duration(text, 1s, 1s, std::chrono::hours(24 * 365));
 }
 
 }  // namespace
@@ -58,7 +40,7 @@ TEST_CASE(
     "[jepsen]") {
   using namespace meadow::jepsen;
   RunOptions options;
-  const auto duration = parse_duration(g_duration);
+  const auto duration = parse_run_length(g_duration);
   INFO("--duration " << g_duration);
   REQUIRE(duration);
   options.duration = *duration;

@@ -70,7 +70,10 @@ TEST_CASE("fault plan: durations and percentages", "[shell]") {
   CHECK(parse_duration("1.5s") == 1500ms);
   CHECK(parse_duration("250") == 250ms);
   CHECK(parse_duration("0") == 0ms);
-  for (const char* bad : {"", "ms", "-5ms", "1.2.3s", "5m", "2h", "3600001ms"}) {
+  CHECK(parse_duration("5m") == 300000ms);
+  CHECK(parse_duration("1h") == 3600000ms);
+  for (const char* bad : {"", "ms", "-5ms", "+5ms", "1.2.3s", "2h", "3600001ms", "nan", "inf",
+                          "5x"}) {
     INFO(bad);
     CHECK_FALSE(parse_duration(bad));
   }
