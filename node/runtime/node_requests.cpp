@@ -45,6 +45,11 @@ void Node::handle(transport::IncomingRequest incoming) {
           reply(incoming.routing_id, log_range(request));
         } else if constexpr (std::is_same_v<T, wire::SqlRequest>) {
           reply(incoming.routing_id, sql(request));
+        } else if constexpr (std::is_same_v<T, wire::MembershipRequest>) {
+          // Contract commit only: issue 12's runtime work replaces this before it reaches main.
+          reply(incoming.routing_id,
+                error_reply(request.request_id, wire::ErrorCode::unsupported,
+                            "membership changes are not implemented yet"));
         } else {
           static_assert(std::is_same_v<T, wire::FaultRequest>);
           reply(incoming.routing_id, fault(request));
