@@ -22,8 +22,16 @@ using Clock = std::chrono::steady_clock;
 /// How long a new learner may take to catch up before add-node gives up on promoting it: a
 /// long log or a slow disk takes a while, and nothing is lost by waiting.
 constexpr std::chrono::seconds kCatchUpDeadline{60};
+/// How long a change may wait for a leader that can make it (retrying the request).
+constexpr std::chrono::seconds kChangeDeadline{10};
 /// Between two polls of a condition; the nodes push nothing to the shell.
 constexpr std::chrono::milliseconds kPollPause{20};
+
+CommandResult no_leader(Session& session, std::string_view command) {
+  return CommandResult::failure("no_leader", std::string(command) + ": no leader within " +
+                                                 std::to_string(session.options().timeout.count()) +
+                                                 " ms; a membership change needs one");
+}
 
 CommandResult needs_manifest(std::string_view command) {
   return CommandResult::failure("needs_manifest",
@@ -52,9 +60,14 @@ struct ChangeOutcome {
 
 ChangeOutcome change_membership(Session& session, wire::MembershipRequest request) {
   ChangeOutcome out;
-  const auto until = Clock::now() + session.options().timeout;
+  // A leader removing itself hands over first, and the new one must commit an entry of its
+  // term before it takes a change: allow for an election even with a short --timeout.
+  const auto until = Clock::now() + std::max<std::chrono::milliseconds>(
+                                        session.options().timeout, kChangeDeadline);
   for (;;) {
     const transport::Completion c = session.client().call(request);
+    if (c.status == transport::ClientStatus::deadline_exceeded && Clock::now() < until)
+      continue;  // the same request again: one already in effect is answered Ok at once
     if (c.reply) {
       if (const auto* ok = std::get_if<wire::OkReply>(&*c.reply)) {
         out.ok = true;
@@ -182,10 +195,7 @@ std::string seconds(Clock::duration d) {
 CommandResult run_add_node(Session& session, const Invocation& inv) {
   if (!session.cluster()) return needs_manifest("add-node");
   const bool learner_only = inv.has("--learner");
-  if (!leader_status(session))
-    return CommandResult::failure("no_leader", "add-node: no leader within " +
-                                                   std::to_string(session.options().timeout.count()) +
-                                                   " ms; a membership change needs one");
+  if (!leader_status(session)) return no_leader(session, "add-node");
   std::string error;
   const auto node = add_node_entry(*session.cluster(), error);
   if (!node) return CommandResult::failure("start_failed", "add-node: " + error);
@@ -195,16 +205,17 @@ CommandResult run_add_node(Session& session, const Invocation& inv) {
 
   // 1. The process, started with --join: it waits, silent, until the leader contacts it.
   const auto pid = session.cluster()->start(id, error);
-  if (!pid) return abandon(session, id, CommandResult::failure("start_failed", "add-node: " + error));
+  if (!pid)
+    return abandon(session, id, CommandResult::failure("start_failed", "add-node: " + error));
   session.watch().node_started(id);
   if (!wait_answering(session, id, *pid)) {
     // The reason is the last line of its log that is not CLI11's "Run with --help" hint.
     std::string reason;
     for (const auto& line : session.cluster()->log_tail(id, 3))
       if (!line.empty() && line.rfind("Run with --help", 0) != 0) reason = line;
-    return abandon(session, id,
-                   CommandResult::failure("start_failed", "add-node: " + who + " did not start" +
-                                                              (reason.empty() ? "" : ": " + reason)));
+    if (!reason.empty()) reason = ": " + reason;
+    const std::string message = "add-node: " + who + " did not start" + reason;
+    return abandon(session, id, CommandResult::failure("start_failed", message));
   }
   report_step(session, id, "launched",
               JsonValue::object().set("pid", *pid).set("raft_endpoint", node->raft_endpoint)
@@ -222,7 +233,8 @@ CommandResult run_add_node(Session& session, const Invocation& inv) {
     // A timeout leaves the outcome open: keep the node if the leader already uses it.
     const auto status = added.refused ? std::nullopt : leader_status(session);
     if (!status || !find_member(*status, id))
-      return abandon(session, id, change_failure(session, "add-node: adding " + who + " as a learner", added));
+      return abandon(session, id,
+                     change_failure(session, "add-node: adding " + who + " as a learner", added));
   }
   report_step(session, id, "learner", JsonValue::object().set("index", added.index),
               who + " added as learner" +
@@ -290,10 +302,7 @@ CommandResult run_remove_node(Session& session, const Invocation& inv) {
   if (!session.cluster()) return needs_manifest("remove-node");
   const std::string who = "node " + std::to_string(*id);
   const auto before = leader_status(session);
-  if (!before)
-    return CommandResult::failure("no_leader", "remove-node: no leader within " +
-                                                   std::to_string(session.options().timeout.count()) +
-                                                   " ms; a membership change needs one");
+  if (!before) return no_leader(session, "remove-node");
   const bool was_leader = before->node_id == *id;
 
   wire::MembershipRequest request;
@@ -326,10 +335,12 @@ CommandResult run_remove_node(Session& session, const Invocation& inv) {
   const auto after = leader_status(session);
   if (was_leader) {
     const std::uint64_t now_leading = after ? after->node_id : 0;
-    data.set("new_leader", now_leading ? JsonValue(now_leading) : JsonValue());
-    text += "leadership moved to " + (now_leading ? "node " + std::to_string(now_leading)
-                                                  : std::string("another node")) +
-            " first; ";
+    const JsonValue successor = now_leading ? JsonValue(now_leading) : JsonValue();
+    data.set("new_leader", successor);
+    report_step(session, *id, "leader_moved", JsonValue::object().set("new_leader", successor),
+                "leadership moved to " +
+                    (now_leading ? "node " + std::to_string(now_leading) : "another node") +
+                    " first");
   }
   report_step(session, *id, "removed", JsonValue::object().set("index", removed.index),
               who + " removed from the configuration at index " + std::to_string(removed.index));

@@ -95,6 +95,11 @@ bool Session::execute(const std::vector<std::string>& words) {
   for (auto& arg : args)
     if (arg.size() > 1 && arg[0] == '$')
       if (auto it = variables_.find(arg.substr(1)); it != variables_.end()) arg = it->second;
+  if (cluster_) {
+    // Another shell (or a one-shot add-node) may have changed the members since.
+    cluster_->refresh();
+    if (cluster_->ids() != ids_) reload_nodes();
+  }
   const CommandResult result = dispatch(args);
   if (!result.ok) ++errors_;
   output_.result(args[0], result);
