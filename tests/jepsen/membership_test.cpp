@@ -29,7 +29,7 @@ constexpr auto kCommandDeadline = 120s;  // add-node waits up to 60 s for the ca
 
 transport::Manifest manifest_of(const std::string& dir) {
   std::string error;
-  auto m = transport::read_manifest(dir + "/" + transport::kManifestFileName, error);
+  auto m = test::cluster_manifest(dir, error);
   INFO(error);
   REQUIRE(m);
   return *m;

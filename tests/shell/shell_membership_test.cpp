@@ -29,7 +29,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 transport::Manifest manifest_of(const std::string& dir) {
   std::string error;
-  auto m = transport::read_manifest(dir + "/" + transport::kManifestFileName, error);
+  auto m = cluster_manifest(dir, error);
   INFO(error);
   REQUIRE(m);
   return *m;
