@@ -18,8 +18,10 @@ void RaftCore::load_membership(const Storage& storage) {
     std::sort(base_membership_.voters.begin(), base_membership_.voters.end());
     std::sort(base_membership_.learners.begin(), base_membership_.learners.end());
   }
-  // The initial configuration obeys what a decoded one does (non-empty voters, disjoint).
-  MEADOW_ASSERT(decode_cluster_config(encode_cluster_config(base_membership_)) == base_membership_);
+  // The initial configuration obeys what a decoded one does (non-empty voters, disjoint), or
+  // is empty: a node started to join waits to learn its configuration from the leader.
+  MEADOW_ASSERT(base_membership_.empty() ||
+                decode_cluster_config(encode_cluster_config(base_membership_)) == base_membership_);
   // The configuration entries still in the log after the snapshot (after a restart).
   const Index first = storage.first_index();
   for (Index lo = first; lo <= storage.last_index();) {

@@ -43,7 +43,9 @@ inline constexpr const char* kCampaignTransfer = "transfer";
 
 class RaftCore {
  public:
-  /// Starts as a follower from `storage`'s hard state and log. `config` is checked with
+  /// Starts as a follower from `storage`'s hard state and log; the configuration comes from
+  /// storage.snapshot().config and the log's config entries, else config.voters/learners, and
+  /// may be empty (a node waiting to be added: it never campaigns). `config` is checked with
   /// MEADOW_ASSERT (a bad config is a programmer error). `storage` must outlive the core and
   /// is only read here; process_ready writes it.
   RaftCore(const Config& config, Storage& storage);
@@ -114,6 +116,9 @@ class RaftCore {
   /// Index of the log entry that set membership(), or 0 when it comes from the snapshot or the
   /// initial Config. A change is in flight while this is > commit_index().
   Index membership_index() const { return membership_index_; }
+  /// The configuration in effect at log index `index` (>= the snapshot's index): what a
+  /// snapshot taken there must carry.
+  ClusterConfig membership_at(Index index) const;
   /// Leader only (empty otherwise): per-member (voters and learners) replication progress,
   /// including self.
   const std::map<NodeId, Progress>& progress() const { return progress_; }
@@ -199,8 +204,6 @@ class RaftCore {
   /// knows): if the removing leader failed, the remaining voters may need it to finish the
   /// removal (it wins with the new configuration's votes, commits, then steps down).
   bool can_campaign() const;
-  /// The configuration in effect at log index `index` (>= the snapshot's index).
-  ClusterConfig membership_at(Index index) const;
 
   // transfer.cpp: Raft thesis §3.10.
   void abort_leader_transfer();
