@@ -120,7 +120,7 @@ class RaftCore {
   /// snapshot taken there must carry.
   ClusterConfig membership_at(Index index) const;
   /// Leader only (empty otherwise): per-member (voters and learners) replication progress,
-  /// including self.
+  /// including self, and of removed followers until they hold their committed removal.
   const std::map<NodeId, Progress>& progress() const { return progress_; }
   /// The transfer target while a leadership transfer runs, else kNoNode.
   NodeId lead_transferee() const { return lead_transferee_; }
@@ -198,6 +198,9 @@ class RaftCore {
   /// Recompute membership_ from the snapshot's config and the config entries; a leader adds
   /// and drops follower progress to match.
   void refresh_membership();
+  /// Leader: a removed follower that holds its committed removal is told the commit index
+  /// once more and dropped (until then it is replicated to, so it learns it was removed).
+  void release_removed_followers();
   /// Leader no longer a voter whose removal committed: hand over by stepping down.
   void maybe_step_down_after_removal();
   /// A voter may campaign; so may a node whose own removal is not committed yet (as far as it
