@@ -340,3 +340,50 @@ TEST_CASE("raft membership: a node started without a configuration never campaig
 }
 
 }  // namespace meadow::raft::test
+
+namespace meadow::raft::test {
+
+TEST_CASE("raft membership: a removed follower is replicated to until it holds its committed "
+          "removal, then told the commit and dropped",
+          "[raft][membership]") {
+  Harness h = [] {
+    Harness l(make_config(1, {1, 2, 3}));
+    l.become_leader();
+    for (NodeId from : {2, 3}) {
+      Message ack = msg(MessageType::append_response, from, 1, l.core().term());
+      ack.index = l.core().last_index();
+      l.step(ack);
+    }
+    l.take();
+    return l;
+  }();
+  const auto r = h.core().propose_conf_change({ConfChangeType::remove, 3, {}});
+  REQUIRE(r.status == Status::ok);
+  h.process();
+  const auto sent_to = [&](NodeId to) {
+    bool any = false;
+    for (const Message& m : h.take()) any = any || m.to == to;
+    return any;
+  };
+  CHECK(sent_to(3));  // the removal entry goes to node 3 too
+  CHECK(h.core().progress().count(3) == 1);
+  // Committed by 1 and 2 (node 3's copy would not count any more) ...
+  Message ack2 = msg(MessageType::append_response, 2, 1, h.core().term());
+  ack2.index = r.index;
+  h.step(ack2);
+  REQUIRE(h.core().commit_index() == r.index);
+  // ... but node 3 does not hold it yet: it is still replicated to.
+  CHECK(h.core().progress().count(3) == 1);
+  h.take();
+  Message ack3 = msg(MessageType::append_response, 3, 1, h.core().term());
+  ack3.index = r.index;
+  h.step(ack3);
+  CHECK(h.core().progress().count(3) == 0);
+  bool told = false;
+  for (const Message& m : h.take()) {
+    told = told || (m.to == 3 && m.type == MessageType::heartbeat && m.commit == r.index);
+  }
+  CHECK(told);
+}
+
+}  // namespace meadow::raft::test
