@@ -355,7 +355,7 @@ CommandResult run_remove_node(Session& session, const Invocation& inv) {
                                                   " was removed but the manifest could not be "
                                                   "updated: " + error);
   text += who + " removed at index " + std::to_string(removed.index);
-  text += pid ? ", process stopped (pid " + std::to_string(pid) + ")" : ", process was not running";
+  text += pid ? ", process stopped (pid " + std::to_string(pid) + ")" : ", it had exited on its own";
   if (after) {
     text += " (" + voters_text(*after) + ")";
     data.set("members", members_json(*after));
