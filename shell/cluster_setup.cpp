@@ -1,5 +1,6 @@
 #include "shell/cluster_setup.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <filesystem>
 #include <netinet/in.h>
@@ -90,6 +91,40 @@ bool assign_ports(transport::Manifest& m, int base_port, std::string& error) {
 }
 
 }  // namespace
+
+std::optional<transport::ManifestNode> add_node_entry(LocalCluster& cluster, std::string& error) {
+  cluster.refresh();
+  // A removed node's directory stays behind (its data may be worth a look): never reuse its id,
+  // so an old database can never be mistaken for the new node's.
+  std::uint64_t id = 1;
+  for (auto known : cluster.ids()) id = std::max(id, known + 1);
+  std::error_code ec;
+  while (fs::exists(fs::path(cluster.dir()) / ("node-" + std::to_string(id)), ec)) ++id;
+  const auto ports = free_ports(2);
+  if (ports.size() != 2) {
+    error = "could not find 2 free ports on 127.0.0.1";
+    return std::nullopt;
+  }
+  transport::ManifestNode node;
+  node.id = id;
+  node.raft_endpoint = loopback(ports[0]);
+  node.client_endpoint = loopback(ports[1]);
+  node.data_dir = cluster.dir() + "/node-" + std::to_string(id);
+  node.log_file = node.data_dir + "/node.log";
+  node.voter = false;
+  node.joined = true;
+  fs::create_directories(node.data_dir, ec);
+  if (ec) {
+    error = "cannot create " + node.data_dir + ": " + ec.message();
+    return std::nullopt;
+  }
+  if (!cluster.update_manifest([&](transport::Manifest& m) {
+        m.nodes.push_back(node);
+        std::sort(m.nodes.begin(), m.nodes.end(), [](auto& a, auto& b) { return a.id < b.id; });
+      }, error))
+    return std::nullopt;
+  return node;
+}
 
 bool has_manifest(const std::string& dir) {
   std::error_code ec;

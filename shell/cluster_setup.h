@@ -25,6 +25,11 @@ struct LaunchOptions {
 /// directory, existing data of another node count, nodes of it still running, ports in use.
 std::optional<LocalCluster> prepare_cluster_dir(const LaunchOptions& options, std::string& error);
 
+/// Adds a node for `add-node` to `cluster`'s manifest (as a learner started with --join): the
+/// next id that no node and no leftover node-N directory uses, two free loopback ports and a
+/// fresh data directory. Returns the new entry, or nullopt and `error`.
+std::optional<transport::ManifestNode> add_node_entry(LocalCluster& cluster, std::string& error);
+
 /// True if `dir` holds a cluster manifest.
 bool has_manifest(const std::string& dir);
 

@@ -52,4 +52,18 @@ std::string join_ids(const std::vector<std::uint64_t>& ids) {
   return out;
 }
 
+Members members_of(const transport::wire::StatusReply& status) {
+  Members out;
+  for (const auto& m : status.members) (m.voter ? out.voters : out.learners).push_back(m.id);
+  return out;
+}
+
+JsonValue members_json(const transport::wire::StatusReply& status) {
+  const Members members = members_of(status);
+  JsonValue voters = JsonValue::array(), learners = JsonValue::array();
+  for (auto id : members.voters) voters.push(id);
+  for (auto id : members.learners) learners.push(id);
+  return JsonValue::object().set("voters", std::move(voters)).set("learners", std::move(learners));
+}
+
 }  // namespace meadow::shell

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shell/json_value.h"
 #include "transport/wire_client.h"
 
 namespace meadow::shell {
@@ -40,6 +41,14 @@ void derive_leader(ClusterView& view);
 
 /// "follower", "candidate", "leader", "pre-candidate".
 std::string role_name(transport::wire::Role role);
+
+/// A configuration split by vote, each list ascending (as StatusReply.members orders them).
+struct Members {
+  std::vector<std::uint64_t> voters, learners;
+};
+Members members_of(const transport::wire::StatusReply& status);
+/// {"voters":[...],"learners":[...]} of `status`'s configuration (JSON output).
+JsonValue members_json(const transport::wire::StatusReply& status);
 
 /// "1, 3" — for messages naming nodes.
 std::string join_ids(const std::vector<std::uint64_t>& ids);

@@ -66,6 +66,19 @@ const std::vector<CommandSpec>& command_table() {
        "new lines until you press Enter or Ctrl-C (interactive shells only).",
        1, 1, ArgCompletion::node_id, {{"--lines", "K", false}, {"--follow", "", false}}, false,
        run_logs, {}},
+      {"add-node", "add-node [--learner]", "Grow the cluster: launch a new node and make it a voter",
+       "Launches `meadow node --join` with the next free id, free ports and its own data dir,\n"
+       "asks the leader to add it as a learner (it receives the log but does not vote), waits\n"
+       "until it has caught up with the leader's commit index, then promotes it to voter.\n"
+       "Each step is reported as it happens, with the catch-up time. --learner stops after\n"
+       "the catch-up. One change at a time: the leader refuses one while another is in flight.",
+       0, 0, ArgCompletion::none, {{"--learner", "", false}}, true, run_add_node, {}},
+      {"remove-node", "remove-node N", "Shrink the cluster: take node N out, then stop it",
+       "Asks the leader to remove N from the configuration; once that is committed the shell\n"
+       "stops N's process and drops it from the manifest (its data directory stays). Removing\n"
+       "the leader makes it hand leadership to another voter first. Refused: the last voter,\n"
+       "or while another change is in flight.",
+       1, 1, ArgCompletion::node_id, {}, true, run_remove_node, {}},
       {"partition", "partition GROUP | GROUP ... | partition --oneway A -> B",
        "Cut the network between groups of nodes, e.g. partition 1,2 | 3",
        "Each node drops every message to and from the nodes outside its group (the nodes do it\n"

@@ -49,6 +49,10 @@ CommandResult run_timeline(Session& session, const Invocation& inv);
 CommandResult run_events(Session& session, const Invocation& inv);
 CommandResult run_load(Session& session, const Invocation& inv);
 
+// membership_commands.cpp — growing and shrinking the cluster one server at a time
+CommandResult run_add_node(Session& session, const Invocation& inv);
+CommandResult run_remove_node(Session& session, const Invocation& inv);
+
 // meta_commands.cpp — the shell itself
 CommandResult run_help(Session& session, const Invocation& inv);
 CommandResult run_exit(Session& session, const Invocation& inv);

@@ -7,6 +7,7 @@
 #include "shell/arg_split.h"
 #include "shell/handlers.h"
 #include "shell/session.h"
+#include "transport/describe.h"
 
 namespace meadow::shell {
 namespace {
@@ -14,25 +15,13 @@ namespace {
 namespace wire = transport::wire;
 using transport::ClientStatus;
 
-std::string error_code_name(wire::ErrorCode code) {
-  switch (code) {
-    case wire::ErrorCode::invalid_request: return "invalid_request";
-    case wire::ErrorCode::too_large: return "too_large";
-    case wire::ErrorCode::unavailable: return "unavailable";
-    case wire::ErrorCode::busy: return "busy";
-    case wire::ErrorCode::internal: return "internal";
-    case wire::ErrorCode::unsupported: return "unsupported";
-  }
-  return "internal";
-}
-
 /// The failure for a client call that did not succeed (not_found is handled by the caller).
 template <typename T>
 CommandResult client_failure(Session& session, std::string_view what, const transport::Result<T>& r) {
   switch (r.status) {
     case ClientStatus::deadline_exceeded: return session.deadline_error(what, r.message);
     case ClientStatus::server_error:
-      return CommandResult::failure(error_code_name(r.server_code),
+      return CommandResult::failure(wire::error_name(r.server_code),
                                     std::string(what) + " failed: " + r.message);
     default: return CommandResult::failure("invalid_arguments", std::string(what) + ": " + r.message);
   }
@@ -103,7 +92,7 @@ CommandResult get_from(Session& session, const std::string& key, std::uint64_t n
     return CommandResult::failure("not_leader", message + "; add --stale to read its local state");
   }
   if (const auto* e = std::get_if<wire::ErrorReply>(&*c.reply))
-    return CommandResult::failure(error_code_name(e->code), "get failed on " + who + ": " + e->message);
+    return CommandResult::failure(wire::error_name(e->code), "get failed on " + who + ": " + e->message);
   return CommandResult::failure("internal", "unexpected reply from " + who);
 }
 
@@ -131,7 +120,7 @@ CommandResult put_to(Session& session, const std::string& key, const std::string
     return CommandResult::failure("not_leader", message);
   }
   if (const auto* e = std::get_if<wire::ErrorReply>(&*c.reply))
-    return CommandResult::failure(error_code_name(e->code), "put failed on " + who + ": " + e->message);
+    return CommandResult::failure(wire::error_name(e->code), "put failed on " + who + ": " + e->message);
   return CommandResult::failure("internal", "unexpected reply from " + who);
 }
 

@@ -73,6 +73,9 @@ std::optional<std::int64_t> LocalCluster::start(std::uint64_t id, std::string& e
                                    "--log-file",      log_path(id),  "--durability",
                                    manifest_.durability};
   argv.insert(argv.end(), manifest_.node_args.begin(), manifest_.node_args.end());
+  // Its configuration comes from the leader (or its own log once it has one), never from the
+  // manifest's list, which it is not an original member of.
+  if (manifest_.find(id)->joined) argv.push_back("--join");
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(log_path(id)).parent_path(), ec);
   auto pid = spawn_process(argv, log_path(id), error);
@@ -134,6 +137,16 @@ std::vector<std::uint64_t> LocalCluster::stop_all(std::chrono::milliseconds grac
     stopped.push_back(id);
   }
   return stopped;
+}
+
+bool LocalCluster::update_manifest(const std::function<void(transport::Manifest&)>& change,
+                                   std::string& error) {
+  auto m = transport::read_manifest(manifest_path(), error);
+  if (!m) return false;
+  change(*m);
+  if (!transport::write_manifest(manifest_path(), *m, error)) return false;
+  manifest_ = std::move(*m);
+  return true;
 }
 
 std::vector<std::string> LocalCluster::log_tail(std::uint64_t id, std::size_t lines) const {

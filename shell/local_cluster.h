@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +41,8 @@ class LocalCluster {
   std::int64_t running_pid(std::uint64_t id) const;
 
   /// Starts node `id` (precondition: known id, not running) and records its pid in the
-  /// manifest. Returns the pid, or nullopt and `error`.
+  /// manifest; a node added to the running cluster (`joined`) is started with --join. Returns
+  /// the pid, or nullopt and `error`.
   std::optional<std::int64_t> start(std::uint64_t id, std::string& error);
   /// Sends `sig` to node `id` and waits up to `grace` for it to exit; if it has not, sends
   /// SIGKILL and waits again. Returns false (and `error`) if it was not running.
@@ -50,6 +52,10 @@ class LocalCluster {
   /// Stops every running node at once (SIGTERM, SIGKILL for those still alive after `grace`);
   /// returns the ids it stopped.
   std::vector<std::uint64_t> stop_all(std::chrono::milliseconds grace);
+
+  /// Re-reads the manifest, lets `change` edit it and writes it back atomically. False and
+  /// `error` if it cannot be read or written (the file is then unchanged).
+  bool update_manifest(const std::function<void(transport::Manifest&)>& change, std::string& error);
 
   /// The last `lines` lines of node `id`'s log file.
   std::vector<std::string> log_tail(std::uint64_t id, std::size_t lines) const;

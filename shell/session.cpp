@@ -29,9 +29,19 @@ void Session::init(const std::vector<transport::ClientEndpoint>& endpoints,
   client_options.deadline = options_.timeout;
   client_options.attempt_timeout = std::min(options_.timeout, std::chrono::milliseconds(500));
   client_ = std::make_unique<transport::Client>(std::move(client_options));
+  ids_.clear();
   for (const auto& e : endpoints) ids_.push_back(e.id);
   cluster_id_ = cluster_id;
   monitor_ = std::make_unique<ClusterMonitor>(processes(), cluster_id, options_.status_deadline);
+}
+
+void Session::reload_nodes() {
+  if (!cluster_) return;
+  cluster_->refresh();
+  std::vector<transport::ClientEndpoint> endpoints;
+  for (const auto& n : cluster_->manifest().nodes)
+    endpoints.push_back({n.id, n.client_endpoint, ""});
+  init(endpoints, cluster_->manifest().cluster_id);
 }
 
 std::vector<NodeProcess> Session::processes() {
@@ -85,6 +95,11 @@ bool Session::execute(const std::vector<std::string>& words) {
   for (auto& arg : args)
     if (arg.size() > 1 && arg[0] == '$')
       if (auto it = variables_.find(arg.substr(1)); it != variables_.end()) arg = it->second;
+  if (cluster_) {
+    // Another shell (or a one-shot add-node) may have changed the members since.
+    cluster_->refresh();
+    if (cluster_->ids() != ids_) reload_nodes();
+  }
   const CommandResult result = dispatch(args);
   if (!result.ok) ++errors_;
   output_.result(args[0], result);
@@ -178,7 +193,10 @@ std::optional<std::uint64_t> Session::parse_node_id(std::string_view command,
     digits = digits && c >= '0' && c <= '9';
     if (digits) id = id * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  const std::string range = "1-" + std::to_string(ids_.empty() ? 0 : ids_.back());
+  // Ids need not be 1..N once nodes were added and removed: name them as they are.
+  std::string range = join_ids(ids_);
+  const bool contiguous = !ids_.empty() && ids_.front() == 1 && ids_.back() == ids_.size();
+  if (contiguous && ids_.size() > 2) range = "1-" + std::to_string(ids_.back());
   if (!digits) {
     error = CommandResult::failure("invalid_arguments",
                                    std::string(command) + ": node id must be a number (" + range +

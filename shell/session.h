@@ -100,6 +100,10 @@ class Session {
   /// replaced by VALUE before a command runs; other words are left alone.
   void set_variable(const std::string& name, std::string value) { variables_[name] = std::move(value); }
 
+  /// Re-reads the manifest after nodes were added or removed: node ids, the client's endpoints
+  /// and the monitor follow it (manifest mode only; the load keeps its own connections).
+  void reload_nodes();
+
   // --- for handlers ---
   transport::Client& client() { return *client_; }
   /// The manifest-backed cluster, or nullptr in endpoint mode.

@@ -23,6 +23,16 @@ std::uint64_t counter(const wire::StatusReply& s, const std::string& name) {
   return it == s.counters.end() ? 0 : it->second;
 }
 
+/// "voter" or "learner" as the configuration in use says (the leader's, else the node's own),
+/// or nullopt when unknown or not a member (a node being added).
+std::optional<std::string> member_role(const NodeView& n, const wire::StatusReply* leader) {
+  const wire::StatusReply* config = leader ? leader : (n.status ? &*n.status : nullptr);
+  if (!config) return std::nullopt;
+  for (const auto& m : config->members)
+    if (m.id == n.id) return std::string(m.voter ? "voter" : "learner");
+  return std::nullopt;
+}
+
 }  // namespace
 
 CommandResult run_status(Session& session, const Invocation&) {
@@ -30,7 +40,7 @@ CommandResult run_status(Session& session, const Invocation&) {
   const wire::StatusReply* leader = nullptr;
   if (const auto* l = view.node(view.leader); l && l->status) leader = &*l->status;
 
-  TextTable table({"node", "role", "term", "leader", "commit", "applied", "last", "snap", "log",
+  TextTable table({"node", "member", "role", "term", "leader", "commit", "applied", "last", "snap", "log",
                    "pid", "endpoint", "state", "lag"});
   JsonValue nodes = JsonValue::array();
   std::string faults;  // the faults in force, one line per node
@@ -43,7 +53,10 @@ CommandResult run_status(Session& session, const Invocation&) {
     const std::string state = state_of(n);
     std::optional<Colour> role_colour;
     if (s && s->role == wire::Role::leader) role_colour = Colour::green;
+    const auto member = member_role(n, leader);
     table.add_row({{std::to_string(n.id), {}},
+                   {member.value_or("-"), member == "learner" ? std::optional<Colour>(Colour::cyan)
+                                                                : std::nullopt},
                    {s ? role_name(s->role) : "-", role_colour},
                    {number(s ? s->term : 0), {}},
                    {s && s->leader_id ? std::to_string(s->leader_id) : "-", {}},
@@ -57,6 +70,7 @@ CommandResult run_status(Session& session, const Invocation&) {
                    {state, state == "up" ? std::optional<Colour>() : Colour::red},
                    {lag ? std::to_string(*lag) : "-", lag && *lag > 0 ? std::optional<Colour>(Colour::yellow) : std::nullopt}});
     JsonValue node = JsonValue::object().set("id", n.id).set("state", state);
+    node.set("member", member ? JsonValue(*member) : JsonValue());
     node.set("role", s ? JsonValue(role_name(s->role)) : JsonValue());
     node.set("term", s ? JsonValue(s->term) : JsonValue());
     node.set("leader", s && s->leader_id ? JsonValue(s->leader_id) : JsonValue());
@@ -80,6 +94,10 @@ CommandResult run_status(Session& session, const Invocation&) {
   data.set("leader", view.leader ? JsonValue(view.leader) : JsonValue());
   data.set("term", view.term);
   data.set("nodes", std::move(nodes));
+  if (leader) {
+    data.set("members", members_json(*leader));
+    data.set("membership_index", leader->membership_index);
+  }
   std::string text = table.render(session.output().style());
   if (!view.leader) text += "no leader\n";
   if (!faults.empty()) text += session.output().style().paint("faults in force:", Colour::yellow) + "\n" + faults;

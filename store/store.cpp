@@ -181,13 +181,19 @@ Status Store::create_new() {
                   "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
                   "PRAGMA application_id=" +
                       std::to_string(kApplicationId) + "; BEGIN IMMEDIATE");
-  if (s.is_ok()) s = exec(db.get(), kSchemaV1);
+  if (s.is_ok()) s = exec(db.get(), kSchema);
   if (s.is_ok()) {
     auto insert = Statement::prepare(db.get(), meta);
     if (!insert) return insert.status();
     insert->bind_text(1, options_.cluster_id);
     insert->bind_u64(2, options_.node_id);
     s = insert->run();
+  }
+  if (s.is_ok()) {
+    auto config = Statement::prepare(db.get(), "UPDATE snapshot SET config = ?1 WHERE id = 1");
+    if (!config) return config.status();
+    config->bind_blob(1, options_.initial_config);
+    s = config->run();
   }
   if (s.is_ok()) s = exec(db.get(), "COMMIT");  // synchronous=FULL: the file is synced here
   if (!s.is_ok()) return s;
@@ -226,7 +232,9 @@ Status Store::verify_existing() {
                                                 std::to_string(kFormatVersion) +
                                                 "); use a newer Meadow");
   }
-  if (*version != kFormatVersion) {
+  if (*version == 1) {
+    upgrade_from_1_ = true;  // done by upgrade() once every check passed
+  } else if (*version != kFormatVersion) {
     return Status(StatusCode::corrupt, "unknown format version " + std::to_string(*version));
   }
   auto cluster = query_text(db, "SELECT cluster_id FROM meta WHERE id = 1");
@@ -260,14 +268,34 @@ Status Store::configure() {
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
   // Take the write lock now (held until close in EXCLUSIVE mode) so contention shows at open.
   if (Status s = exec(db, "BEGIN IMMEDIATE; COMMIT"); !s.is_ok()) return s;
+  if (Status s = upgrade(); !s.is_ok()) return s;
   stmts_ = std::make_unique<Statements>();
   return stmts_->prepare_all(db);
+}
+
+Status Store::upgrade() {
+  if (!upgrade_from_1_) return Status::ok();
+  // Format 1 predates membership changes: its configuration is the one the node is started
+  // with, recorded in the same transaction as the new format version.
+  sqlite3* db = db_.get();
+  Status s = exec(db, std::string("BEGIN IMMEDIATE;") + kUpgradeFrom1);
+  if (s.is_ok()) {
+    auto config = Statement::prepare(db, "UPDATE snapshot SET config = ?1 WHERE id = 1");
+    s = config.ok() ? Status::ok() : config.status();
+    if (s.is_ok()) {
+      config->bind_blob(1, options_.initial_config);
+      s = config->run();
+    }
+  }
+  if (s.is_ok()) s = exec(db, "COMMIT");
+  if (!s.is_ok()) (void)exec(db, "ROLLBACK");
+  return s;
 }
 
 Status Store::load_cache() {
   sqlite3* db = db_.get();
   auto hs = first_row(db, "SELECT term, voted_for, commit_index FROM hard_state WHERE id = 1");
-  auto sn = first_row(db, "SELECT last_index, last_term FROM snapshot WHERE id = 1");
+  auto sn = first_row(db, "SELECT last_index, last_term, config FROM snapshot WHERE id = 1");
   auto ap = first_row(db, "SELECT applied_index FROM applied WHERE id = 1");
   auto lg = first_row(db, "SELECT COUNT(*), MIN(idx), MAX(idx) FROM log");
   auto se = first_row(db, "SELECT COUNT(*) FROM sessions");
@@ -276,6 +304,7 @@ Status Store::load_cache() {
   }
   cache_.hard_state = {hs->column_u64(0), hs->column_u64(1), hs->column_u64(2)};
   cache_.snapshot = {sn->column_u64(0), sn->column_u64(1)};
+  cache_.snapshot_config = sn->column_blob(2);
   cache_.applied_index = ap->column_u64(0);
   cache_.session_count = se->column_u64(0);
   const std::uint64_t entries = lg->column_u64(0);
@@ -389,6 +418,9 @@ Status Store::Statements::prepare_all(sqlite3* db) {
       {&put_hard_state,
        "UPDATE hard_state SET term = ?1, voted_for = ?2, commit_index = ?3 WHERE id = 1"},
       {&put_snapshot, "UPDATE snapshot SET last_index = ?1, last_term = ?2 WHERE id = 1"},
+      {&put_snapshot_config, "UPDATE snapshot SET config = ?1 WHERE id = 1"},
+      {&last_config_upto,
+       "SELECT idx FROM log WHERE kind = ?2 AND idx <= ?1 ORDER BY idx DESC LIMIT 1"},
       {&put_applied, "UPDATE applied SET applied_index = ?1 WHERE id = 1"},
       {&insert_entry,
        "INSERT INTO log (idx, term, kind, payload, crc) VALUES (?1, ?2, ?3, ?4, ?5)"},

@@ -73,6 +73,16 @@ class Store {
   std::uint64_t last_index() const { return cache_.last_index; }
   /// Index and term of the last entry removed by compaction ({0,0} if none).
   const SnapshotMeta& snapshot_meta() const { return cache_.snapshot; }
+  /// The cluster configuration (opaque text) in effect at snapshot_meta().index: the initial
+  /// one, then the last kConfigEntryKind entry compaction removed, or an installed image's.
+  /// "" = none recorded.
+  const std::string& snapshot_config() const { return cache_.snapshot_config; }
+  /// The configuration in effect at `index` (in [snapshot_meta().index, last_index()]): the
+  /// payload of the last kConfigEntryKind entry at or before it, else snapshot_config().
+  /// Errors: invalid_argument outside that range, checksum_mismatch, io_error.
+  Result<std::string> config_at(std::uint64_t index);
+  /// True if open() upgraded a format-1 file (its snapshot_config() is the initial_config).
+  bool upgraded() const { return upgrade_from_1_; }
 
   /// Appends `entries` in one transaction; see write() for the rules. Empty is a no-op.
   Status append(std::span<const LogEntry> entries);
@@ -80,7 +90,7 @@ class Store {
   /// beyond last_index() is a no-op). Errors: invalid_argument if from < first_index().
   Status truncate_suffix(std::uint64_t from);
   /// Compaction: removes every entry with index <= upto and records (upto, term(upto)) as the
-  /// snapshot meta, so term(upto) still answers. upto < first_index() is a no-op.
+  /// snapshot meta (and config_at(upto) as snapshot_config()), so term(upto) still answers. upto < first_index() is a no-op.
   /// Errors: invalid_argument if upto > last_index() or upto > applied_index() (the state machine
   /// stands in for the removed entries only once it has applied them).
   Status delete_prefix(std::uint64_t upto);
@@ -141,11 +151,13 @@ class Store {
   static Result<std::uint64_t> inspect_image(const std::string& path,
                                              const std::string& cluster_id);
   /// Raft §7 on the receiving side, in ONE transaction: kv, sessions and the applied index
-  /// become the image's, the whole log is dropped, the snapshot meta becomes `snapshot`, and the
-  /// commit index is raised to at least snapshot.index. A crash leaves either the old state or
+  /// become the image's, the whole log is dropped, the snapshot meta becomes `snapshot` and
+  /// snapshot_config() `config` (the configuration at its index, from the leader's message), and
+  /// the commit index is raised to at least snapshot.index. A crash leaves either the old state or
   /// the new one. Errors (nothing changed): invalid_argument if the image's applied index is not
   /// snapshot.index or the image fails inspect_image; io_error etc. as write().
-  Status install_image(const std::string& path, const SnapshotMeta& snapshot);
+  Status install_image(const std::string& path, const SnapshotMeta& snapshot,
+                       const std::string& config = "");
 
   /// Number of entries in the log (last_index() - snapshot_meta().index).
   std::uint64_t log_entries() const { return cache_.last_index - cache_.snapshot.index; }
@@ -174,6 +186,7 @@ class Store {
   struct Cache {
     HardState hard_state;
     SnapshotMeta snapshot;
+    std::string snapshot_config;
     std::uint64_t last_index = 0;
     std::uint64_t applied_index = 0;
     std::uint64_t session_count = 0;
@@ -207,6 +220,7 @@ class Store {
   Status create_new();
   Status configure();
   Status verify_existing();
+  Status upgrade();
   Status load_cache();
 
   std::string path_;
@@ -219,6 +233,7 @@ class Store {
   std::unique_ptr<ImageBackup, BackupCloser> backup_;  // after db_: finished before it closes
   Cache cache_;
   std::optional<Status> failed_;
+  bool upgrade_from_1_ = false;
 };
 
 }  // namespace meadow::store

@@ -14,8 +14,8 @@ namespace meadow::store {
 /// PRAGMA application_id of every Meadow database: "MDW1".
 inline constexpr std::int32_t kApplicationId = 0x4D445731;
 
-/// The schema of format version 1, created in one transaction (documented in store/SCHEMA.md).
-inline constexpr const char* kSchemaV1 = R"sql(
+/// The schema of format version 2, created in one transaction (documented in store/SCHEMA.md).
+inline constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   format_version INTEGER NOT NULL,
@@ -31,7 +31,8 @@ CREATE TABLE hard_state (
 CREATE TABLE snapshot (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   last_index INTEGER NOT NULL,
-  last_term INTEGER NOT NULL
+  last_term INTEGER NOT NULL,
+  config BLOB NOT NULL DEFAULT ''
 );
 CREATE TABLE applied (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -56,8 +57,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_activity ON sessions (last_index);
 INSERT INTO hard_state VALUES (1, 0, 0, 0);
-INSERT INTO snapshot VALUES (1, 0, 0);
+INSERT INTO snapshot VALUES (1, 0, 0, '');
 INSERT INTO applied VALUES (1, 0);
+)sql";
+
+/// Format 1 -> 2: the snapshot row gains the configuration (set from OpenOptions::initial_config).
+inline constexpr const char* kUpgradeFrom1 = R"sql(
+ALTER TABLE snapshot ADD COLUMN config BLOB NOT NULL DEFAULT '';
+UPDATE meta SET format_version = 2 WHERE id = 1;
 )sql";
 
 /// `status` with "<path>: " in front of its message (ok stays ok).
@@ -69,6 +76,8 @@ struct Store::Statements {
   Statement rollback;
   Statement put_hard_state;
   Statement put_snapshot;
+  Statement put_snapshot_config;
+  Statement last_config_upto;
   Statement put_applied;
   Statement insert_entry;
   Statement delete_suffix;

@@ -122,6 +122,8 @@ Status Store::delete_prefix(std::uint64_t upto) {
   }
   auto upto_term = term(upto);
   if (!upto_term) return upto_term.status();
+  auto config = config_at(upto);
+  if (!config) return config.status();
   return transaction([&]() -> Status {
     Statement& del = stmts_->delete_prefix;
     auto use_del = del.use();
@@ -132,9 +134,40 @@ Status Store::delete_prefix(std::uint64_t upto) {
     snap.bind_u64(1, upto);
     snap.bind_u64(2, *upto_term);
     if (Status s = snap.run(); !s.is_ok()) return s;
+    if (*config != cache_.snapshot_config) {
+      Statement& put = stmts_->put_snapshot_config;
+      auto use_put = put.use();
+      put.bind_blob(1, *config);
+      if (Status s = put.run(); !s.is_ok()) return s;
+    }
     cache_.snapshot = {upto, *upto_term};
+    cache_.snapshot_config = std::move(*config);
     return Status::ok();
   });
+}
+
+Result<std::string> Store::config_at(std::uint64_t index) {
+  if (Status s = usable(); !s.is_ok()) return s;
+  if (index < snapshot_meta().index || index > last_index()) {
+    return Status(StatusCode::invalid_argument,
+                  "config_at(" + std::to_string(index) + ") outside [" +
+                      std::to_string(snapshot_meta().index) + ", " +
+                      std::to_string(last_index()) + "]");
+  }
+  std::optional<std::uint64_t> config_index;
+  {
+    Statement& st = stmts_->last_config_upto;
+    auto use = st.use();
+    st.bind_u64(1, index);
+    st.bind_u64(2, kConfigEntryKind);
+    auto row = st.step();
+    if (!row) return about(path_, row.status());
+    if (*row) config_index = st.column_u64(0);
+  }
+  if (!config_index) return cache_.snapshot_config;
+  auto entry = read_entry(*config_index);  // checksum verified
+  if (!entry) return entry.status();
+  return std::move(entry->payload);
 }
 
 Result<LogEntry> Store::read_entry(std::uint64_t index) {

@@ -110,7 +110,8 @@ Status inspect_open_image(sqlite3* db, const std::string& cluster_id) {
   if (*check != "ok") return Status(StatusCode::corrupt, "integrity check failed: " + *check);
   auto version = single_u64(db, "SELECT format_version FROM meta WHERE id = 1");
   if (!version) return version.status();
-  if (*version != kFormatVersion) {
+  // Only kv, sessions and applied are taken from an image: format 1 has the same ones.
+  if (*version != kFormatVersion && *version != 1) {
     return Status(*version > kFormatVersion ? StatusCode::newer_format : StatusCode::corrupt,
                   "format version " + std::to_string(*version));
   }
@@ -136,7 +137,8 @@ Result<std::uint64_t> Store::inspect_image(const std::string& path, const std::s
   return *applied;
 }
 
-Status Store::install_image(const std::string& path, const SnapshotMeta& snapshot) {
+Status Store::install_image(const std::string& path, const SnapshotMeta& snapshot,
+                            const std::string& config) {
   if (Status s = usable(); !s.is_ok()) return s;
   auto applied = inspect_image(path, options_.cluster_id);
   if (!applied) return Status(StatusCode::invalid_argument, applied.status().describe());
@@ -164,6 +166,11 @@ Status Store::install_image(const std::string& path, const SnapshotMeta& snapsho
         ", last_term = " + std::to_string(snapshot.term) + ";"
         "UPDATE main.hard_state SET commit_index = " + std::to_string(commit) + ";";
     if (Status e = exec(db_.get(), sql); !e.is_ok()) return e;
+    Statement& put = stmts_->put_snapshot_config;
+    auto use_put = put.use();
+    put.bind_blob(1, config);
+    if (Status e = put.run(); !e.is_ok()) return e;
+    cache_.snapshot_config = config;
     auto sessions = single_u64(db_.get(), "SELECT COUNT(*) FROM main.sessions");
     if (!sessions) return sessions.status();
     cache_.session_count = *sessions;

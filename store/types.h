@@ -11,7 +11,10 @@
 namespace meadow::store {
 
 /// The current on-disk format. A file with a larger version is refused (StatusCode::newer_format).
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
+/// Log entries of this kind hold a whole cluster configuration (opaque text): the store keeps
+/// the one in effect at the compaction point (Store::snapshot_config).
+inline constexpr std::uint8_t kConfigEntryKind = 2;
 /// Default bound on the client sessions table (see OpenOptions::max_sessions).
 inline constexpr std::uint64_t kDefaultMaxSessions = 10000;
 
@@ -33,6 +36,9 @@ struct OpenOptions {
   /// log index of its last command) is forgotten first. Must be the same on every node of a
   /// cluster: eviction is part of the replicated state machine.
   std::uint64_t max_sessions = kDefaultMaxSessions;
+  /// The configuration (opaque text, "" = none) recorded as snapshot_config() when the file is
+  /// created, or when a format-1 file (which predates stored configurations) is upgraded.
+  std::string initial_config;
 };
 
 /// One Raft log entry. Indexes and terms must be < 2^63 (SQLite integers are signed).

@@ -43,7 +43,8 @@ bool reply_fits(const wire::Request& request, const wire::Reply& reply) {
       std::holds_alternative<wire::DeleteRequest>(request) ||
       std::holds_alternative<wire::FaultRequest>(request) ||
       std::holds_alternative<wire::TransferLeaderRequest>(request) ||
-      std::holds_alternative<wire::SnapshotRequest>(request)) {
+      std::holds_alternative<wire::SnapshotRequest>(request) ||
+      std::holds_alternative<wire::MembershipRequest>(request)) {
     return std::holds_alternative<wire::OkReply>(reply);
   }
   if (std::holds_alternative<wire::LogRequest>(request)) {

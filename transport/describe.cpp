@@ -137,6 +137,14 @@ struct RequestText {
   std::string operator()(const SnapshotRequest& r) const {
     return "snapshot#" + std::to_string(r.request_id);
   }
+  std::string operator()(const MembershipRequest& r) const {
+    std::string out = "membership#" + std::to_string(r.request_id) + " " +
+                      membership_action_name(r.action) + " node=" + std::to_string(r.node);
+    if (r.action == MembershipAction::add_learner) {
+      out += " raft=" + quoted(r.raft_endpoint) + " client=" + quoted(r.client_endpoint);
+    }
+    return out;
+  }
   std::string operator()(const FaultRequest& r) const {
     std::string out = "fault#" + std::to_string(r.request_id) + " " + fault_name(r.action);
     switch (r.action) {
@@ -202,7 +210,8 @@ struct ReplyText {
            " term=" + std::to_string(r.term) + " leader=" + std::to_string(r.leader_id) +
            " commit=" + std::to_string(r.commit_index) +
            " applied=" + std::to_string(r.last_applied) +
-           " last=" + std::to_string(r.last_index) + " peers=" + std::to_string(r.peers.size());
+           " last=" + std::to_string(r.last_index) + " peers=" + std::to_string(r.peers.size()) +
+           " members=" + std::to_string(r.members.size());
   }
   std::string operator()(const LogReply& r) const {
     return "log_reply#" + std::to_string(r.request_id) + " node=" + std::to_string(r.node_id) +
@@ -307,6 +316,16 @@ const char* error_name(ErrorCode code) {
     case ErrorCode::busy: return "busy";
     case ErrorCode::internal: return "internal";
     case ErrorCode::unsupported: return "unsupported";
+    case ErrorCode::conflict: return "conflict";
+  }
+  return "?";
+}
+
+const char* membership_action_name(MembershipAction action) {
+  switch (action) {
+    case MembershipAction::add_learner: return "add_learner";
+    case MembershipAction::promote: return "promote";
+    case MembershipAction::remove: return "remove";
   }
   return "?";
 }

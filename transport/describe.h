@@ -18,6 +18,8 @@ std::string describe(const Body& body);
 std::string describe(const Envelope& envelope);
 /// "too_large", "unavailable", ...: the error code as the JSON output and bench name it.
 const char* error_name(ErrorCode code);
+/// "add_learner", "promote" or "remove".
+const char* membership_action_name(MembershipAction action);
 /// "wrong_cluster: <detail>"
 std::string describe(const DecodeError& error);
 

@@ -72,14 +72,20 @@ std::optional<Manifest> read_manifest(const std::string& path, std::string& erro
     if (!id || *id <= 0) return fail("node section [node." + item.parents[1] + "] needs a positive id");
     ManifestNode* node = m.find(static_cast<std::uint64_t>(*id));
     if (!node) {
-      m.nodes.push_back({static_cast<std::uint64_t>(*id), "", "", "", 0, ""});
+      m.nodes.emplace_back();
       node = &m.nodes.back();
+      node->id = static_cast<std::uint64_t>(*id);
     }
     if (item.name == "raft") node->raft_endpoint = value;
     else if (item.name == "client") node->client_endpoint = value;
     else if (item.name == "data_dir") node->data_dir = value;
     else if (item.name == "log_file") node->log_file = value;
     else if (item.name == "pid") node->pid = to_int(value).value_or(0);
+    else if (item.name == "voter" || item.name == "joined") {
+      if (value != "true" && value != "false")
+        return fail("node " + item.parents[1] + ": " + item.name + " must be true or false");
+      (item.name == "voter" ? node->voter : node->joined) = value == "true";
+    }
   }
   if (!format) return fail("no format number (is this a Meadow manifest?)");
   if (*format > kManifestFormat)
@@ -120,7 +126,9 @@ bool write_manifest(const std::string& path, const Manifest& m, std::string& err
         << "client = \"" << n.client_endpoint << "\"\n"
         << "data_dir = \"" << n.data_dir << "\"\n"
         << "log_file = \"" << n.log_file << "\"\n"
-        << "pid = " << n.pid << "\n";
+        << "pid = " << n.pid << "\n"
+        << "voter = " << (n.voter ? "true" : "false") << "\n";
+    if (n.joined) out << "joined = true\n";
   }
   const std::string temp = path + ".tmp";
   {

@@ -22,6 +22,12 @@ struct ManifestNode {
   std::string data_dir;         ///< absolute path of the node's data directory
   std::int64_t pid = 0;         ///< process id when the launcher last started it; 0 = unknown
   std::string log_file;         ///< where its log goes; empty = unknown
+  /// false = a learner (receives the log, no vote). Follows the configuration the leader
+  /// reports; absent in older manifests = voter.
+  bool voter = true;
+  /// Added to a running cluster (`add-node`): started with `meadow node --join`, so it takes
+  /// its configuration from the leader, never from this manifest.
+  bool joined = false;
 
   bool operator==(const ManifestNode&) const = default;
 };

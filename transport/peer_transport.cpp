@@ -88,7 +88,14 @@ void PeerTransport::add_peer(const PeerAddress& peer) {
   dealers_[peer.id] = std::move(dealer);
 }
 
-void PeerTransport::remove_peer(wire::NodeId id) { dealers_.erase(id); }
+void PeerTransport::remove_peer(wire::NodeId id) {
+  auto it = dealers_.find(id);
+  if (it == dealers_.end()) return;
+  // What was just sent still goes out (a removed node learns of its removal this way): ZeroMQ
+  // delivers it in the background for a bounded time after the close.
+  it->second->set(zmq::sockopt::linger, kRemovedPeerLingerMs);
+  dealers_.erase(it);
+}
 
 bool PeerTransport::send(const wire::RaftMessage& message) {
   MEADOW_ASSERT(message.from == options_.self);

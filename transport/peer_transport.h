@@ -24,6 +24,9 @@
 
 namespace meadow::transport {
 
+/// How long a removed peer's queued messages may still be delivered (ZMQ_LINGER).
+inline constexpr int kRemovedPeerLingerMs = 500;
+
 /// How to reach one peer.
 struct PeerAddress {
   wire::NodeId id = wire::kNoNode;
@@ -88,8 +91,10 @@ class PeerTransport {
   /// When the earliest held-back message becomes due, if any (bound the poll timeout by it).
   std::optional<Clock::time_point> next_delayed_due() const;
 
-  /// Adds (or re-points) a peer; removes one. For membership changes.
+  /// Adds (or re-points) a peer. For membership changes. Throws like the constructor.
   void add_peer(const PeerAddress& peer);
+  /// Removes a peer (unknown ids are ignored): later sends to it are dropped (unknown_peer);
+  /// messages already handed over are still delivered for up to kRemovedPeerLingerMs.
   void remove_peer(wire::NodeId id);
 
   FaultFilter& faults() { return faults_; }

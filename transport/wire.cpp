@@ -36,6 +36,7 @@ constexpr MessageType kTypeOfIndex[] = {
     MessageType::sql_request,
     MessageType::log_reply,
     MessageType::sql_reply,
+    MessageType::membership_request,
 };
 static_assert(std::size(kTypeOfIndex) == std::variant_size_v<Body>);
 
@@ -89,6 +90,7 @@ std::string_view to_string(MessageType type) {
     case MessageType::status_request: return "status_request";
     case MessageType::fault_request: return "fault_request";
     case MessageType::snapshot_request: return "snapshot_request";
+    case MessageType::membership_request: return "membership_request";
     case MessageType::ok_reply: return "ok_reply";
     case MessageType::value_reply: return "value_reply";
     case MessageType::not_found_reply: return "not_found_reply";

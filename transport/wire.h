@@ -34,6 +34,7 @@ enum class MessageType : std::uint16_t {
   scan_request = 19,
   status_request = 20,
   fault_request = 21,
+  membership_request = 22,
   transfer_leader_request = 25,
   log_request = 26,
   sql_request = 27,
@@ -54,7 +55,8 @@ enum class MessageType : std::uint16_t {
 using Body = std::variant<RaftMessage, PutRequest, DeleteRequest, GetRequest, ScanRequest,
                           StatusRequest, FaultRequest, SnapshotRequest, OkReply, ValueReply,
                           NotFoundReply, NotLeaderReply, ErrorReply, ScanReply, StatusReply,
-                          TransferLeaderRequest, LogRequest, SqlRequest, LogReply, SqlReply>;
+                          TransferLeaderRequest, LogRequest, SqlRequest, LogReply, SqlReply,
+                          MembershipRequest>;
 
 /// The MessageType written for `body`.
 MessageType message_type(const Body& body);

@@ -32,9 +32,12 @@ enum class ErrorCode : std::uint8_t {
   busy = 3,             ///< too many requests queued; retry later
   internal = 4,         ///< a bug or storage failure on the node
   unsupported = 5,      ///< request type not implemented by this node
+  conflict = 6,         ///< clashes with work in progress (a membership change in flight); final
 };
 /// Mirrors the core's roles; pre_candidate = campaigning in PreVote.
 enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2, pre_candidate = 3 };
+/// One single-server membership change; see MembershipRequest.
+enum class MembershipAction : std::uint8_t { add_learner = 0, promote = 1, remove = 2 };
 
 }  // namespace meadow::transport::wire
 
@@ -45,8 +48,10 @@ MEADOW_WIRE_ENUM(meadow::transport::wire::FaultAction, meadow::transport::wire::
 MEADOW_WIRE_ENUM(meadow::transport::wire::FaultDirection,
                  meadow::transport::wire::FaultDirection::incoming)
 MEADOW_WIRE_ENUM(meadow::transport::wire::ErrorCode,
-                 meadow::transport::wire::ErrorCode::unsupported)
+                 meadow::transport::wire::ErrorCode::conflict)
 MEADOW_WIRE_ENUM(meadow::transport::wire::Role, meadow::transport::wire::Role::pre_candidate)
+MEADOW_WIRE_ENUM(meadow::transport::wire::MembershipAction,
+                 meadow::transport::wire::MembershipAction::remove)
 
 namespace meadow::transport::wire {
 
@@ -176,9 +181,31 @@ struct SnapshotRequest {
   MEADOW_WIRE_FIELDS(request_id)
 };
 
+/// Change the cluster's membership by one server (Raft thesis §4.1), sent to the leader
+/// (redirected like a write). add_learner: `node` joins without a vote, reachable at the two
+/// endpoints (required); promote: a learner becomes a voter; remove: a voter or learner leaves
+/// (a leader removing itself hands leadership to another voter first). Answered once the
+/// change is committed with OkReply (`index` = the config entry's log index); a change that is
+/// already in effect (same node, same endpoints) is answered Ok at once, so retries are safe.
+/// Refusals: ErrorReply(invalid_request) for an existing id, promoting a non-learner, removing
+/// an unknown node or the last voter, bad endpoints; ErrorReply(conflict) while another change
+/// is in flight; ErrorReply(unavailable) while a new leader has not yet committed an entry of
+/// its term (the client retries that one).
+struct MembershipRequest {
+  std::uint64_t request_id = 0;
+  MembershipAction action = MembershipAction::add_learner;
+  NodeId node = kNoNode;
+  std::string raft_endpoint;    ///< add_learner only: where peers reach the new node
+  std::string client_endpoint;  ///< add_learner only: where clients reach it
+
+  bool operator==(const MembershipRequest&) const = default;
+  MEADOW_WIRE_FIELDS(request_id, action, node, raft_endpoint, client_endpoint)
+};
+
 using Request =
     std::variant<PutRequest, DeleteRequest, GetRequest, ScanRequest, StatusRequest, FaultRequest,
-                 TransferLeaderRequest, LogRequest, SqlRequest, SnapshotRequest>;
+                 TransferLeaderRequest, LogRequest, SqlRequest, SnapshotRequest,
+                 MembershipRequest>;
 
 // ---------------------------------------------------------------------------------------------
 // Replies (node -> client)
@@ -277,6 +304,17 @@ struct PeerStatus {
   MEADOW_WIRE_FIELDS(id, match_index, next_index, last_contact_ms)
 };
 
+/// One member of the configuration a node is using (the latest one in its log).
+struct MemberInfo {
+  NodeId id = kNoNode;
+  bool voter = false;  ///< false = learner
+  std::string raft_endpoint;
+  std::string client_endpoint;
+
+  bool operator==(const MemberInfo&) const = default;
+  MEADOW_WIRE_FIELDS(id, voter, raft_endpoint, client_endpoint)
+};
+
 /// A node's view of itself. `counters` holds named totals, e.g. "drop.malformed",
 /// "peer.sent", "client.requests" (see transport/PROTOCOL.md for the transport's names).
 struct StatusReply {
@@ -296,10 +334,16 @@ struct StatusReply {
   /// Injected faults in force on this node, e.g. "drop_out={3} drop_in={3} delay={} drop=0%";
   /// empty = none. Faults live in memory only: a restart clears them.
   std::string faults;
+  /// The configuration this node uses (the latest in its log, committed or not): voters
+  /// first, then learners, each ascending by id.
+  std::vector<MemberInfo> members;
+  /// Log index of the entry that set `members`; 0 = the initial configuration.
+  std::uint64_t membership_index = 0;
 
   bool operator==(const StatusReply&) const = default;
   MEADOW_WIRE_FIELDS(request_id, node_id, role, term, leader_id, commit_index, last_applied,
-                     last_index, peers, durability, counters, uptime_ms, pid, faults)
+                     last_index, peers, durability, counters, uptime_ms, pid, faults, members,
+                     membership_index)
 };
 
 /// One log entry as LogReply shows it.

@@ -18,8 +18,10 @@ void RaftCore::load_membership(const Storage& storage) {
     std::sort(base_membership_.voters.begin(), base_membership_.voters.end());
     std::sort(base_membership_.learners.begin(), base_membership_.learners.end());
   }
-  // The initial configuration obeys what a decoded one does (non-empty voters, disjoint).
-  MEADOW_ASSERT(decode_cluster_config(encode_cluster_config(base_membership_)) == base_membership_);
+  // The initial configuration obeys what a decoded one does (non-empty voters, disjoint), or
+  // is empty: a node started to join waits to learn its configuration from the leader.
+  MEADOW_ASSERT(base_membership_.empty() ||
+                decode_cluster_config(encode_cluster_config(base_membership_)) == base_membership_);
   // The configuration entries still in the log after the snapshot (after a restart).
   const Index first = storage.first_index();
   for (Index lo = first; lo <= storage.last_index();) {
@@ -67,13 +69,20 @@ void RaftCore::refresh_membership() {
       config_entries_.empty() ? base_membership_ : config_entries_.rbegin()->second.second;
   membership_index_ = config_entries_.empty() ? 0 : config_entries_.rbegin()->first;
   if (next == membership_) return;
-  log_line(LogLevel::info, "configuration " + encode_cluster_config(next) +
-                               " at index " + std::to_string(membership_index_));
+  // One line: the addresses' line breaks become " | ".
+  std::string text = encode_cluster_config(next);
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) {
+    text.replace(at, 1, " | ");
+  }
+  log_line(LogLevel::info, "configuration " + text + " at index " + std::to_string(membership_index_));
   membership_ = std::move(next);
   if (role_ != Role::leader) return;
-  // Followers of the new configuration get progress; removed ones stop being replicated to.
+  // Followers of the new configuration get progress; removed ones stop being replicated to
+  // once their removal is committed (release_removed_followers), so they can learn of it.
+  const ClusterConfig committed = membership_at(log_.committed());
   for (auto it = progress_.begin(); it != progress_.end();) {
-    if (it->first != id_ && !membership_.is_member(it->first)) {
+    if (it->first != id_ && !membership_.is_member(it->first) &&
+        !committed.is_member(it->first)) {
       it = progress_.erase(it);
     } else {
       ++it;
@@ -114,6 +123,21 @@ ProposeResult RaftCore::propose_conf_change(const ConfChange& change) {
 
 bool RaftCore::can_campaign() const {
   return is_voter(id_) || membership_at(log_.committed()).is_voter(id_);
+}
+
+void RaftCore::release_removed_followers() {
+  if (role_ != Role::leader || membership_index_ > log_.committed()) return;
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    const NodeId peer = it->first;
+    if (peer == id_ || membership_.is_member(peer) || it->second.match_index() < membership_index_) {
+      ++it;
+      continue;
+    }
+    // It holds its removal; tell it the removal committed (so it can exit), then let it go.
+    send_heartbeat(peer, "");
+    log_line(LogLevel::info, "node " + std::to_string(peer) + " removed: no longer replicating");
+    it = progress_.erase(it);
+  }
 }
 
 void RaftCore::maybe_step_down_after_removal() {

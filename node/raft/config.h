@@ -24,8 +24,8 @@ struct Config {
   NodeId id = kNoNode;             ///< this node; may be outside the configuration (a node
                                    ///< waiting to be added learns it from the leader's log)
   /// The initial configuration, used until the log or a snapshot holds one (thesis §4.1: the
-  /// latest configuration in the log wins, committed or not). Non-empty, no kNoNode, no
-  /// duplicates, disjoint.
+  /// latest configuration in the log wins, committed or not). No kNoNode, no duplicates,
+  /// disjoint; voters non-empty, or both empty for a node that waits to be added.
   std::vector<NodeId> voters;
   std::vector<NodeId> learners;    ///< receive entries, never vote or campaign
   /// Election timeout drawn uniformly from [min, max) ticks after every reset (Raft §5.2).

@@ -58,6 +58,11 @@ std::vector<NodeId> ClusterConfig::members() const {
   return out;
 }
 
+std::string ClusterConfig::address_of(NodeId id) const {
+  auto it = addresses.find(id);
+  return it == addresses.end() ? std::string() : it->second;
+}
+
 const char* conf_change_error_name(ConfChangeError error) {
   switch (error) {
     case ConfChangeError::none: return "none";
@@ -66,6 +71,7 @@ const char* conf_change_error_name(ConfChangeError error) {
     case ConfChangeError::not_learner: return "not_learner";
     case ConfChangeError::unknown_node: return "unknown_node";
     case ConfChangeError::last_voter: return "last_voter";
+    case ConfChangeError::bad_address: return "bad_address";
   }
   return "?";
 }
@@ -86,7 +92,12 @@ ConfChangeError apply_conf_change(const ClusterConfig& config, const ConfChange&
   switch (change.type) {
     case ConfChangeType::add_learner:
       if (config.is_member(change.node)) return ConfChangeError::exists;
+      if (change.address.size() > kMaxMemberAddressBytes ||
+          change.address.find('\n') != std::string::npos) {
+        return ConfChangeError::bad_address;
+      }
       insert_sorted(next.learners, change.node);
+      if (!change.address.empty()) next.addresses[change.node] = change.address;
       break;
     case ConfChangeType::promote:
       if (!config.is_learner(change.node)) return ConfChangeError::not_learner;
@@ -100,6 +111,7 @@ ConfChangeError apply_conf_change(const ClusterConfig& config, const ConfChange&
       }
       erase_id(next.voters, change.node);
       erase_id(next.learners, change.node);
+      next.addresses.erase(change.node);
       break;
   }
   out = std::move(next);
@@ -107,10 +119,45 @@ ConfChangeError apply_conf_change(const ClusterConfig& config, const ConfChange&
 }
 
 std::string encode_cluster_config(const ClusterConfig& config) {
-  return "v=" + join(config.voters) + ";l=" + join(config.learners);
+  std::string out = "v=" + join(config.voters) + ";l=" + join(config.learners);
+  for (const auto& [id, address] : config.addresses) {
+    out += '\n' + std::to_string(id) + '=' + address;
+  }
+  return out;
 }
 
+namespace {
+
+/// Adds the "ID=ADDRESS" lines of `text` to `config`; false if any is malformed.
+bool parse_addresses(std::string_view text, ClusterConfig& config) {
+  while (!text.empty()) {
+    const std::size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    const std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return false;
+    NodeId id = 0;
+    const auto [end, ec] = std::from_chars(line.data(), line.data() + eq, id);
+    const std::string_view address = line.substr(eq + 1);
+    if (ec != std::errc() || end != line.data() + eq || !config.is_member(id) ||
+        address.empty() || address.size() > kMaxMemberAddressBytes ||
+        !config.addresses.emplace(id, std::string(address)).second) {
+      return false;
+    }
+    if (newline == std::string_view::npos) break;
+    text.remove_prefix(newline + 1);
+    if (text.empty()) return false;  // trailing newline
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<ClusterConfig> decode_cluster_config(std::string_view text) {
+  const std::size_t first_newline = text.find('\n');
+  const std::string_view addresses =
+      first_newline == std::string_view::npos ? std::string_view() : text.substr(first_newline + 1);
+  if (first_newline != std::string_view::npos && addresses.empty()) return std::nullopt;
+  text = text.substr(0, first_newline);
   const std::size_t semi = text.find(';');
   if (semi == std::string_view::npos || text.substr(0, 2) != "v=" ||
       text.substr(semi, 3) != ";l=") {
@@ -122,7 +169,9 @@ std::optional<ClusterConfig> decode_cluster_config(std::string_view text) {
   for (NodeId id : *learners) {
     if (contains(*voters, id)) return std::nullopt;
   }
-  return ClusterConfig{std::move(*voters), std::move(*learners)};
+  ClusterConfig config{std::move(*voters), std::move(*learners), {}};
+  if (!parse_addresses(addresses, config)) return std::nullopt;
+  return config;
 }
 
 }  // namespace meadow::raft

@@ -118,6 +118,7 @@ void RaftCore::tick_heartbeat() {
     }
   }
   if (role_ != Role::leader) return;
+  release_removed_followers();
   maybe_step_down_after_removal();
   if (role_ != Role::leader) return;
   if (heartbeat_elapsed_ >= config_.heartbeat_interval_ticks) {

@@ -43,7 +43,9 @@ inline constexpr const char* kCampaignTransfer = "transfer";
 
 class RaftCore {
  public:
-  /// Starts as a follower from `storage`'s hard state and log. `config` is checked with
+  /// Starts as a follower from `storage`'s hard state and log; the configuration comes from
+  /// storage.snapshot().config and the log's config entries, else config.voters/learners, and
+  /// may be empty (a node waiting to be added: it never campaigns). `config` is checked with
   /// MEADOW_ASSERT (a bad config is a programmer error). `storage` must outlive the core and
   /// is only read here; process_ready writes it.
   RaftCore(const Config& config, Storage& storage);
@@ -114,8 +116,11 @@ class RaftCore {
   /// Index of the log entry that set membership(), or 0 when it comes from the snapshot or the
   /// initial Config. A change is in flight while this is > commit_index().
   Index membership_index() const { return membership_index_; }
+  /// The configuration in effect at log index `index` (>= the snapshot's index): what a
+  /// snapshot taken there must carry.
+  ClusterConfig membership_at(Index index) const;
   /// Leader only (empty otherwise): per-member (voters and learners) replication progress,
-  /// including self.
+  /// including self, and of removed followers until they hold their committed removal.
   const std::map<NodeId, Progress>& progress() const { return progress_; }
   /// The transfer target while a leadership transfer runs, else kNoNode.
   NodeId lead_transferee() const { return lead_transferee_; }
@@ -193,14 +198,15 @@ class RaftCore {
   /// Recompute membership_ from the snapshot's config and the config entries; a leader adds
   /// and drops follower progress to match.
   void refresh_membership();
+  /// Leader: a removed follower that holds its committed removal is told the commit index
+  /// once more and dropped (until then it is replicated to, so it learns it was removed).
+  void release_removed_followers();
   /// Leader no longer a voter whose removal committed: hand over by stepping down.
   void maybe_step_down_after_removal();
   /// A voter may campaign; so may a node whose own removal is not committed yet (as far as it
   /// knows): if the removing leader failed, the remaining voters may need it to finish the
   /// removal (it wins with the new configuration's votes, commits, then steps down).
   bool can_campaign() const;
-  /// The configuration in effect at log index `index` (>= the snapshot's index).
-  ClusterConfig membership_at(Index index) const;
 
   // transfer.cpp: Raft thesis §3.10.
   void abort_leader_transfer();

@@ -40,7 +40,8 @@ bool RaftCore::maybe_send_append(NodeId to, bool send_if_empty) {
 }
 
 void RaftCore::broadcast_append() {
-  // Every member, learners included, gets entries (progress_ holds exactly the members).
+  // Every member, learners included, gets entries (progress_ holds the members, and removed
+  // followers until they learn their removal committed).
   for (auto& [peer, pr] : progress_) {
     if (peer != id_) maybe_send_append(peer, true);
   }

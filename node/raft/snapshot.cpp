@@ -19,9 +19,11 @@ void RaftCore::send_snapshot(NodeId to) {
   m.commit = log_.committed();
   // The configuration at the snapshot's index travels with it: the config entries before
   // it are compacted away. A runtime that sends a newer image replaces this entry with the
-  // configuration at the image's index.
-  m.entries.push_back(Entry{m.log_term, index, EntryKind::config,
-                            encode_cluster_config(membership_at(index))});
+  // configuration at the image's index. (Empty only on a node that joined after `index` and
+  // never saw an earlier configuration; the receiver then keeps its own.)
+  if (const ClusterConfig config = membership_at(index); !config.empty()) {
+    m.entries.push_back(Entry{m.log_term, index, EntryKind::config, encode_cluster_config(config)});
+  }
   pr.become_snapshot(index);
   ++counters_.snapshots_requested;
   log_line(LogLevel::info, "follower " + std::to_string(to) + " needs entry " +

@@ -130,6 +130,7 @@ Status RaftCore::step_leader(const Message& m) {
     case MessageType::heartbeat_response: handle_heartbeat_response(m); break;
     default: break;  // late votes, or another leader of our term (impossible: §5.2)
   }
+  release_removed_followers();
   maybe_step_down_after_removal();
   return Status::ok;
 }

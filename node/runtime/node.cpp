@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "node/raft/describe.h"
+#include "node/runtime/member_endpoints.h"
 #include "node/runtime/raft_codec.h"
 
 namespace meadow::node {
@@ -75,32 +76,42 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Logger& logger, std::
             "with every acknowledged write).";
     return nullptr;
   }
+  // The configuration lives in the database: the command line's members only start a fresh one
+  // (or upgrade a format-1 file, which predates membership changes). A joining node starts
+  // with none and learns it from the leader.
+  const bool fresh = !std::filesystem::exists(db_path, ec);
+  if (!(fresh && config.join)) {
+    options.initial_config = raft::encode_cluster_config(initial_config(config.members));
+  }
   auto opened = store::Store::open(db_path, options);
   if (!opened.ok()) {
     error = opened.status().message();
     return nullptr;
   }
   if (!write_marker(marker, error)) return nullptr;
-  // A vote for a node that is no longer a member means the member list changed under this data
-  // directory; the core cannot start from such state.
-  if (const auto voted = opened->hard_state().voted_for; voted != 0) {
-    const bool member = std::any_of(config.members.begin(), config.members.end(),
-                                    [&](const Member& m) { return m.id == voted; });
-    if (!member) {
-      error = opened->path() + " records a vote for node " + std::to_string(voted) +
-              ", which is not in this cluster's member list";
-      return nullptr;
-    }
+  if (opened->upgraded()) {
+    logger.info("upgraded " + opened->path() + " to format " +
+                std::to_string(store::kFormatVersion) +
+                ": its configuration is now stored, taken from the command line's members");
+  }
+  if (!fresh && config.join) {
+    logger.info("--join ignored: " + opened->path() +
+                " exists, so this node's configuration comes from it");
   }
   std::unique_ptr<Node> node(new Node(config, logger, std::move(opened).value()));
+  const raft::ClusterConfig& in_use = node->core_->membership();
+  const raft::ClusterConfig given = initial_config(config.members);
+  if (!fresh && !config.join && (in_use.voters != given.voters || in_use.learners != given.learners)) {
+    logger.info("members from the command line ignored: the configuration in use is " +
+                describe_members(in_use) + " (from the database; the command line only gives "
+                "endpoints)");
+  }
   try {
     const Member& self = config.self();
     transport::PeerTransportOptions peer_options;
     peer_options.self = config.id;
     peer_options.cluster_id = config.cluster_id;
     peer_options.bind_endpoint = config.listen.empty() ? self.raft_endpoint : config.listen;
-    for (const auto& m : config.members)
-      if (m.id != config.id) peer_options.peers.push_back({m.id, m.raft_endpoint, ""});
     peer_options.fault_seed = config.id;
     peer_options.log = [&logger](std::string_view line) { logger.warn(line); };
     node->peers_ = std::make_unique<transport::PeerTransport>(node->context_, peer_options);
@@ -113,6 +124,7 @@ std::unique_ptr<Node> Node::open(const NodeConfig& config, Logger& logger, std::
     client_options.log = [&logger](std::string_view line) { logger.warn(line); };
     node->clients_ = std::make_unique<transport::ClientServer>(node->context_, client_options);
     node->start_snapshots();
+    node->sync_membership();
   } catch (const std::exception& e) {  // bind failures: address in use, bad endpoint
     error = e.what();
     return nullptr;
@@ -129,8 +141,7 @@ Node::Node(const NodeConfig& config, Logger& logger, store::Store store)
       store_(std::move(store)),
       storage_(store_, config.data_dir) {
   raft::Config rc;
-  rc.id = config.id;
-  for (const auto& m : config.members) rc.voters.push_back(m.id);
+  rc.id = config.id;  // the configuration comes from storage_ (the database)
   rc.election_timeout_ticks_min = config.election_timeout_min_ms / config.tick_ms;
   rc.election_timeout_ticks_max = config.election_timeout_max_ms / config.tick_ms;
   rc.heartbeat_interval_ticks = std::max(1, config.heartbeat_ms / config.tick_ms);
@@ -141,6 +152,7 @@ Node::Node(const NodeConfig& config, Logger& logger, store::Store store)
   rc.log_sink = &logger;
   core_ = std::make_unique<raft::RaftCore>(rc, storage_);
   last_soft_state_ = core_->soft_state();
+  applied_membership_ = core_->membership_at(store_.applied_index());
   logger_.set_term_source([this] { return core_->term(); });
   const auto hs = core_->hard_state();
   logger_.info("recovered " + raft::describe(hs) + " log=" + std::to_string(core_->last_index()) +
@@ -172,6 +184,12 @@ void Node::run(int stop_fd) {
     peers_->flush_delayed();
     while (raft::process_ready(*core_, storage_, *this, *this)) after_ready();
     snapshot_housekeeping();
+    if (removed_at_) {
+      logger_.info("removed from the cluster at index " + std::to_string(*removed_at_) +
+                   ": exiting");
+      fail_pending_after_step_down();
+      return;
+    }
   }
 }
 
@@ -212,6 +230,7 @@ int Node::poll_timeout_ms(Clock::time_point now) const {
 }
 
 void Node::after_ready() {
+  sync_membership();
   const raft::SoftState now = core_->soft_state();
   if (now == last_soft_state_) return;
   const bool was_leader = last_soft_state_.role == raft::Role::leader;

@@ -34,7 +34,8 @@ class Node : private raft::MessageSink, private raft::Applier {
   ~Node() override;
 
   /// Runs the loop until `stop_fd` (e.g. a signalfd for SIGTERM/SIGINT) becomes readable,
-  /// then finishes the current batch and returns. -1 = run forever.
+  /// then finishes the current batch and returns; also returns once this node applied a
+  /// configuration without itself (it was removed). -1 = run forever.
   void run(int stop_fd);
 
  private:
@@ -46,6 +47,11 @@ class Node : private raft::MessageSink, private raft::Applier {
   struct PendingRead {
     std::string routing_id;
     transport::wire::Request request;
+  };
+  struct PendingChange {
+    raft::Term term = 0;  ///< of the config entry: another term at its index = lost
+    std::string routing_id;
+    std::uint64_t request_id = 0;
   };
   using Clock = std::chrono::steady_clock;
 
@@ -69,6 +75,23 @@ class Node : private raft::MessageSink, private raft::Applier {
   void reply(const std::string& routing_id, const transport::wire::Reply& reply);
   transport::wire::NotLeaderReply not_leader(std::uint64_t request_id) const;
   std::string endpoint_of(raft::NodeId id) const;
+
+  // node_membership.cpp: membership requests and following the configuration in use.
+  void handle_membership(transport::IncomingRequest incoming);
+  /// For a change already in effect (retries are safe): the index of the configuration that
+  /// holds it (0 = the initial one), to answer once that is committed.
+  std::optional<raft::Index> change_in_effect(
+      const transport::wire::MembershipRequest& request) const;
+  /// A leader removing itself: hand leadership to the most up-to-date other voter first.
+  transport::wire::Reply hand_over_before_removal(const transport::wire::MembershipRequest& r);
+  /// Connects to members added to the configuration in use and drops removed ones.
+  void sync_membership();
+  /// Answers changes waiting for `committed` and notices this node's own removal.
+  void on_applied_configs(const std::vector<raft::Entry>& committed);
+  /// A configuration without this node was applied at `index` (or installed).
+  void note_applied_config(const raft::ClusterConfig& config, raft::Index index);
+  /// The members in use with their endpoints (the command line's while there is none).
+  std::vector<Member> members_in_use() const;
 
   // node_status.cpp: status and fault requests.
   transport::wire::StatusReply status(std::uint64_t request_id) const;
@@ -130,6 +153,15 @@ class Node : private raft::MessageSink, private raft::Applier {
   std::uint64_t compactions_ = 0;
   std::uint64_t snapshots_installed_ = 0;
   std::uint64_t stale_snapshot_chunks_ = 0;  ///< chunks of a term older than the core's
+  raft::ClusterConfig synced_membership_;      ///< what the peer transport is connected for
+  std::map<raft::NodeId, std::string> peer_endpoints_;  ///< connected peers' raft endpoints
+  bool synced_once_ = false;
+  bool synced_committed_ = false;              ///< synced_membership_ was committed then
+  std::size_t synced_progress_size_ = 0;       ///< leader progress entries then
+  raft::ClusterConfig applied_membership_;     ///< the configuration at the applied index
+  std::optional<raft::Index> removed_at_;      ///< set: this node was removed; the loop ends
+  std::map<raft::NodeId, raft::Index> removed_nodes_;  ///< removals seen applied, by node
+  std::map<raft::Index, std::vector<PendingChange>> pending_changes_;  ///< by log index
 };
 
 }  // namespace meadow::node

@@ -43,6 +43,7 @@ void Node::apply(const std::vector<raft::Entry>& committed) {
 void Node::answer_applied(const std::vector<raft::Entry>& committed,
                           const std::vector<store::CommandResult>& results) {
   applied_entries_ += committed.size();
+  on_applied_configs(committed);
   if (pending_writes_.empty()) return;
   // `results` has one element per normal entry of `committed`, in the same order.
   std::size_t next_result = 0;

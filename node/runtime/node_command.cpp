@@ -128,7 +128,9 @@ CLI::App* add_node_command(CLI::App& app) {
                   "node's data_dir in the manifest)");
   cmd->add_option("--peers", a.peers,
                   "Every member's Raft endpoint, this node included: "
-                  "1=tcp://127.0.0.1:7001,2=... (these are the advertised addresses)")
+                  "1=tcp://127.0.0.1:7001,2=... (these are the advertised addresses). The "
+                  "members are the initial configuration of a fresh database only: afterwards "
+                  "the configuration comes from the database (membership changes)")
       ->delimiter(',');
   cmd->add_option("--cluster", a.manifest,
                   "Read members, endpoints, cluster id and data dir from a cluster manifest "
@@ -173,6 +175,12 @@ CLI::App* add_node_command(CLI::App& app) {
                   "followers catch up from the log")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
+  cmd->add_flag("--join", c.join,
+               "Start as a new node waiting to be added to a running cluster (by the leader, "
+               "after a membership add_learner): it has no configuration, never campaigns or "
+               "votes, and learns the members from the leader. --peers/--cluster still give "
+               "this node's own endpoints and the nodes to listen to. Ignored if the data "
+               "directory already holds a database");
   cmd->add_option("--log-level", a.log_level, "debug, info or warn")->capture_default_str();
   cmd->add_option("--log-file", c.log_file, "Append the log here instead of stderr");
   return cmd;

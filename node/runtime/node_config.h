@@ -12,7 +12,7 @@
 
 namespace meadow::node {
 
-/// One voting member of the cluster as every node sees it.
+/// One member of the cluster and its endpoints.
 struct Member {
   raft::NodeId id = raft::kNoNode;
   std::string raft_endpoint;    ///< where peers reach its Raft ROUTER, e.g. tcp://127.0.0.1:7001
@@ -23,7 +23,12 @@ struct NodeConfig {
   raft::NodeId id = raft::kNoNode;
   std::string cluster_id = "meadow";
   std::string data_dir;                ///< holds meadow.db; created if absent
-  std::vector<Member> members;         ///< every voter, this node included
+  /// The members given on the command line, this node included: the initial configuration of
+  /// a fresh database (afterwards the configuration comes from the database) and, while a
+  /// joining node has none yet, the nodes it listens to.
+  std::vector<Member> members;
+  /// Start with no configuration and wait to be added by the leader (a fresh database only).
+  bool join = false;
   std::string listen;                  ///< Raft bind address; empty = own member's raft_endpoint
   std::string client_listen;           ///< client bind address; empty = own client_endpoint
   store::Durability durability = store::Durability::full;

@@ -54,8 +54,7 @@ std::string describe_entry(std::uint8_t kind, const std::string& payload) {
 
 wire::Reply Node::transfer_leader(const wire::TransferLeaderRequest& request) {
   if (core_->role() != raft::Role::leader) return not_leader(request.request_id);
-  bool member = false;
-  for (const auto& m : config_.members) member = member || m.id == request.target;
+  const bool member = core_->membership().is_member(request.target);
   if (!member || request.target == config_.id)
     return wire::ErrorReply{request.request_id, wire::ErrorCode::invalid_request,
                             request.target == config_.id

@@ -45,6 +45,8 @@ void Node::handle(transport::IncomingRequest incoming) {
           reply(incoming.routing_id, log_range(request));
         } else if constexpr (std::is_same_v<T, wire::SqlRequest>) {
           reply(incoming.routing_id, sql(request));
+        } else if constexpr (std::is_same_v<T, wire::MembershipRequest>) {
+          handle_membership(std::move(incoming));
         } else {
           static_assert(std::is_same_v<T, wire::FaultRequest>);
           reply(incoming.routing_id, fault(request));
@@ -200,6 +202,9 @@ void Node::fail_pending_after_step_down() {
   for (auto& [context, reads] : pending_reads_)
     for (const auto& read : reads) reply(read.routing_id, not_leader(wire::request_id_of(read.request)));
   pending_reads_.clear();
+  for (auto& [index, changes] : pending_changes_)
+    for (const auto& change : changes) reply(change.routing_id, not_leader(change.request_id));
+  pending_changes_.clear();
 }
 
 void Node::reply(const std::string& routing_id, const wire::Reply& reply) {
@@ -212,7 +217,7 @@ wire::NotLeaderReply Node::not_leader(std::uint64_t request_id) const {
 }
 
 std::string Node::endpoint_of(raft::NodeId id) const {
-  for (const auto& m : config_.members)
+  for (const auto& m : members_in_use())
     if (m.id == id) return m.client_endpoint;
   return "";
 }

@@ -88,6 +88,7 @@ void Node::restore(const raft::SnapshotMeta& snapshot) {
                std::to_string(store_.count().ok() ? *store_.count() : 0) + " keys");
   // Nothing this node was waiting for can be answered from here on (it is a follower).
   fail_pending_after_step_down();
+  if (!snapshot.config.empty()) note_applied_config(snapshot.config, snapshot.index);
 }
 
 }  // namespace meadow::node

@@ -37,7 +37,11 @@ wire::StatusReply Node::status(std::uint64_t request_id) const {
   s.commit_index = core_->commit_index();
   s.last_applied = store_.applied_index();
   s.last_index = core_->last_index();
-  for (const auto& m : config_.members) {
+  const raft::ClusterConfig& membership = core_->membership();
+  for (const auto& m : members_in_use()) {
+    // The configuration in use, voters first (members_in_use's order), learners too.
+    if (!membership.empty())
+      s.members.push_back({m.id, membership.is_voter(m.id), m.raft_endpoint, m.client_endpoint});
     if (m.id == config_.id) continue;
     wire::PeerStatus peer{m.id, 0, 0, -1};
     if (auto it = core_->progress().find(m.id); it != core_->progress().end()) {
@@ -48,6 +52,7 @@ wire::StatusReply Node::status(std::uint64_t request_id) const {
       peer.last_contact_ms = millis_between(it->second, now);
     s.peers.push_back(peer);
   }
+  s.membership_index = core_->membership_index();
   s.durability = store::durability_name(store_.durability());
   s.counters = peers_->counters();
   s.counters.merge(clients_->counters());

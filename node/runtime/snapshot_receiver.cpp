@@ -79,7 +79,12 @@ std::optional<raft::Message> SnapshotReceiver::on_chunk(const wire::RaftMessage&
       return std::nullopt;
     }
     incoming_ = Incoming{chunk.from, chunk.term, chunk.index, chunk.log_term, chunk.reject_hint,
-                         0, false};
+                         0, false, ""};
+    // Checked by the core when the snapshot is stepped in (it must parse).
+    if (chunk.entries.size() == 1 && chunk.entries[0].kind == wire::EntryKind::config &&
+        chunk.entries[0].index == chunk.index && chunk.entries[0].term == chunk.log_term) {
+      incoming_->config = chunk.entries[0].data;
+    }
     logger_.info("receiving snapshot " + std::to_string(chunk.log_term) + "/" +
                  std::to_string(chunk.index) + " (" + std::to_string(chunk.reject_hint) +
                  " bytes) from " + std::to_string(chunk.from));
@@ -124,6 +129,9 @@ std::optional<raft::Message> SnapshotReceiver::on_chunk(const wire::RaftMessage&
   m.term = in.term;
   m.index = in.index;
   m.log_term = in.index_term;
+  if (!in.config.empty()) {
+    m.entries.push_back({in.index_term, in.index, raft::EntryKind::config, in.config});
+  }
   return m;
 }
 

@@ -53,6 +53,7 @@ class SnapshotReceiver {
     std::uint64_t total = 0;
     std::uint64_t received = 0;
     bool complete = false;
+    std::string config;  ///< the configuration at `index` sent with the first chunk ("" = none)
     bool same(const transport::wire::RaftMessage& m) const;
   };
 

@@ -16,6 +16,7 @@ namespace wire = transport::wire;
 struct SnapshotSender::Image {
   std::string path;
   store::SnapshotMeta meta;
+  std::string config;  ///< the cluster configuration at meta.index ("" = none known)
   std::uint64_t size = 0;
   int fd = -1;
 
@@ -97,6 +98,12 @@ void SnapshotSender::poll(Clock::time_point now) {
         auto image = std::make_shared<Image>();
         image->path = path;
         image->meta = **done;
+        // No write ran since the last step: the log still holds the image's index.
+        if (auto config = store_.config_at(image->meta.index); config.ok()) {
+          image->config = std::move(*config);
+        } else {
+          logger_.warn("snapshot image without a configuration: " + config.status().describe());
+        }
         image->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         std::error_code ec;
         image->size = std::filesystem::file_size(path, ec);
@@ -156,6 +163,11 @@ void SnapshotSender::send_chunk(raft::NodeId to, Transfer& t, Clock::time_point 
   m.log_term = image.meta.term;
   m.commit = t.acked;          // byte offset of this chunk
   m.reject_hint = image.size;  // total bytes of the image
+  // A joining node learns the configuration only from entries and snapshots: it travels with
+  // every chunk (the core's snapshot message carries it the same way).
+  if (!image.config.empty()) {
+    m.entries.push_back({image.meta.term, image.meta.index, wire::EntryKind::config, image.config});
+  }
   m.context.resize(length);
   const ssize_t got = ::pread(image.fd, m.context.data(), length, static_cast<off_t>(t.acked));
   if (got != static_cast<ssize_t>(length)) {

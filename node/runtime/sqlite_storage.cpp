@@ -23,11 +23,15 @@ raft::HardState SqliteStorage::hard_state() const {
 
 raft::SnapshotMeta SqliteStorage::snapshot() const {
   const auto& meta = store_.snapshot_meta();
-  // The store does not persist a configuration yet (membership changes are not reachable
-  // from the runtime): an empty one makes the core keep the configuration it started with.
   raft::SnapshotMeta out;
   out.index = meta.index;
   out.term = meta.term;
+  // "" = none yet: a node started with --join learns its configuration from the leader.
+  if (const std::string& text = store_.snapshot_config(); !text.empty()) {
+    auto config = raft::decode_cluster_config(text);
+    if (!config) fatal_("the stored cluster configuration is unreadable: '" + text + "'");
+    out.config = std::move(*config);
+  }
   return out;
 }
 
@@ -97,7 +101,9 @@ void SqliteStorage::install_snapshot(const raft::SnapshotMeta& snapshot) {
   const std::string path = received_image_path(data_dir_, snapshot.index);
   // The receiver checked this file before the core saw the snapshot, so a failure here is the
   // disk's: the core already dropped its log for this snapshot and cannot go back.
-  if (auto s = store_.install_image(path, {snapshot.index, snapshot.term}); !s.is_ok())
+  const std::string config =
+      snapshot.config.empty() ? std::string() : raft::encode_cluster_config(snapshot.config);
+  if (auto s = store_.install_image(path, {snapshot.index, snapshot.term}, config); !s.is_ok())
     fatal_("installing snapshot " + std::to_string(snapshot.index) + ": " + s.describe());
   std::remove(path.c_str());
   ++persist_count_;

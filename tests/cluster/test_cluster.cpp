@@ -31,8 +31,23 @@ TestCluster::TestCluster(int n, std::vector<std::string> extra_node_args,
     placements_[id] = place ? place(id) : NodePlacement{};
     raft_ports_[id] = free_port();
     client_ports_[id] = free_port();
+    initial_.insert(id);
   }
   for (NodeId id : ids()) start(id);
+}
+
+void TestCluster::add_node(NodeId id) {
+  MEADOW_ASSERT(!raft_ports_.count(id));
+  placements_[id] = NodePlacement{};
+  raft_ports_[id] = free_port();
+  client_ports_[id] = free_port();
+}
+
+void TestCluster::start_joining(NodeId id) {
+  MEADOW_ASSERT(!running(id));
+  std::vector<std::string> argv = node_command(id);
+  argv.push_back("--join");
+  processes_[id] = std::make_unique<Subprocess>(argv, log_path(id), log_path(id));
 }
 
 std::vector<NodeId> TestCluster::ids() const {
@@ -68,6 +83,7 @@ std::string TestCluster::client_endpoint(NodeId id) const {
 std::vector<std::string> TestCluster::node_command(NodeId id) const {
   std::string peers, clients;
   for (const auto& [peer, port] : raft_ports_) {
+    if (!initial_.count(peer) && peer != id) continue;
     if (!peers.empty()) peers += ",";
     if (!clients.empty()) clients += ",";
     peers += std::to_string(peer) + "=tcp://" + placements_.at(peer).ip + ":" + std::to_string(port);

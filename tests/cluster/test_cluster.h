@@ -44,6 +44,12 @@ class TestCluster {
   int size() const { return static_cast<int>(raft_ports_.size()); }
   std::vector<NodeId> ids() const;
 
+  /// Allocates ports and a directory for a new node `id` (> every id so far), not started:
+  /// start_joining() starts it. Its command line names the initial nodes and itself.
+  void add_node(NodeId id);
+  /// Starts node `id` with `meadow node --join` (see add_node).
+  void start_joining(NodeId id);
+
   void start(NodeId id);   ///< precondition: not running
   void kill(NodeId id);    ///< SIGKILL and reap
   int stop(NodeId id);     ///< SIGTERM, wait for the exit; returns the exit code
@@ -54,7 +60,8 @@ class TestCluster {
   std::string data_dir(NodeId id) const;
   std::string log_path(NodeId id) const;
   std::string log_tail(NodeId id, std::size_t lines = 30) const;
-  /// The command line that starts node `id` (the binary first).
+  /// The command line that starts node `id` (the binary first). Its --peers are the nodes the
+  /// cluster was created with (plus `id` itself): the initial configuration.
   std::vector<std::string> node_command(NodeId id) const;
   std::string client_endpoint(NodeId id) const;
 
@@ -76,6 +83,7 @@ class TestCluster {
   std::map<NodeId, NodePlacement> placements_;
   std::map<NodeId, int> raft_ports_;
   std::map<NodeId, int> client_ports_;
+  std::set<NodeId> initial_;  ///< the nodes the constructor made
   std::map<NodeId, std::unique_ptr<Subprocess>> processes_;
 };
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/jepsen/final_state.h"
 #include "tests/jepsen/linearizability.h"
 #include "tests/jepsen/workload.h"
 
@@ -18,8 +19,6 @@ using namespace std::chrono_literals;
 using test::NodeId;
 
 namespace {
-
-using KeyState = std::map<std::string, std::string>;
 
 std::string fixed(double v, int digits = 1) {
   char buf[32];
@@ -32,60 +31,17 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
                     : fixed(100.0 * static_cast<double>(part) / static_cast<double>(whole)) + "%";
 }
 
-// Every key under `prefix` as node `id` holds it, read from that node alone (stale read: its
-// local state, no redirect). nullopt if it does not answer.
+// Every key under `prefix` as node `id` holds it; nullopt if it does not answer.
 std::optional<KeyState> node_state(const test::TestCluster& cluster, NodeId id,
                                    const std::string& prefix) {
-  auto options = cluster.client_options(id, 5s);
-  options.endpoints.resize(1);
-  transport::Client client(options);
-  auto r = client.scan(wire::ScanMode::prefix, prefix, "", 100000, wire::ReadConsistency::stale);
-  if (!r.ok() || r.value.more) return std::nullopt;
-  KeyState state;
-  for (auto& kv : r.value.items) state[kv.key] = kv.value;
-  return state;
+  return read_node_state(cluster.client_options(id, 5s), prefix);
 }
 
 // All nodes report the same commit, applied and last index, with nothing left to apply.
 bool converged(const test::TestCluster& cluster, std::string& view) {
-  std::optional<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> first;
-  view.clear();
-  bool same = true;
-  for (NodeId id : cluster.ids()) {
-    auto s = cluster.status(id, 1s);
-    if (!s) {
-      view += " node " + std::to_string(id) + ": no answer;";
-      same = false;
-      continue;
-    }
-    const auto mine = std::make_tuple(s->commit_index, s->last_applied, s->last_index);
-    view += " node " + std::to_string(id) + ": commit " + std::to_string(s->commit_index) +
-            " applied " + std::to_string(s->last_applied) + " last " +
-            std::to_string(s->last_index) + ";";
-    if (s->commit_index != s->last_applied || s->last_applied != s->last_index) same = false;
-    if (!first) first = mine;
-    if (*first != mine) same = false;
-  }
-  return same;
-}
-
-std::string diff_states(const KeyState& a, const KeyState& b) {
-  std::string out;
-  int shown = 0;
-  auto note = [&](const std::string& line) {
-    if (shown++ < 5) out += "\n    " + line;
-  };
-  for (const auto& [k, v] : a) {
-    auto it = b.find(k);
-    if (it == b.end())
-      note(k + ": " + v + " vs absent");
-    else if (it->second != v)
-      note(k + ": " + v + " vs " + it->second);
-  }
-  for (const auto& [k, v] : b)
-    if (!a.count(k)) note(k + ": absent vs " + v);
-  if (shown > 5) out += "\n    ... " + std::to_string(shown - 5) + " more";
-  return out;
+  std::vector<NodeStatus> statuses;
+  for (NodeId id : cluster.ids()) statuses.push_back({id, cluster.status(id, 1s)});
+  return same_indexes(statuses, view);
 }
 
 }  // namespace
@@ -172,24 +128,8 @@ RunReport run_jepsen(const RunOptions& options) {
   std::vector<Op> history = workload.history();
   const std::size_t client_ops = history.size();
   if (!states.empty()) {
-    const KeyState& final_state = states.begin()->second;
-    std::set<std::string> keys;
-    for (const Op& op : history) keys.insert(op.key);
-    for (const auto& [k, v] : final_state) keys.insert(k);
-    const std::int64_t t = since();
-    std::uint64_t id = 1u << 30;
-    for (const std::string& key : keys) {
-      Op op;
-      op.id = id++;
-      op.process = -1;
-      op.kind = OpKind::get;
-      op.key = key;
-      if (auto it = final_state.find(key); it != final_state.end()) op.value = it->second;
-      op.invoke_ns = t;
-      op.complete_ns = t + 1;
-      op.note = "final state, identical on all nodes after healing";
-      history.push_back(std::move(op));
-    }
+    append_final_reads(history, states.begin()->second, since(),
+                       "final state, identical on all nodes after healing");
   }
 
   // --- nothing acknowledged while no majority was up and connected ---

@@ -108,8 +108,8 @@ TEST_CASE("raft: section 7: a follower replaces a conflicting log by the snapsho
   Harness h = follower_with_log();
   h.step(snapshot_msg(1, 2, 2, 10, 2));
   REQUIRE(h.restored().size() == 1);
-  CHECK(h.restored()[0] == SnapshotMeta{10, 2, ClusterConfig{{1, 2, 3}, {}}});
-  CHECK(h.storage().snapshot() == SnapshotMeta{10, 2, ClusterConfig{{1, 2, 3}, {}}});
+  CHECK(h.restored()[0] == SnapshotMeta{10, 2, ClusterConfig{{1, 2, 3}, {}, {}}});
+  CHECK(h.storage().snapshot() == SnapshotMeta{10, 2, ClusterConfig{{1, 2, 3}, {}, {}}});
   CHECK(h.storage().last_index() == 10);
   CHECK(h.storage().hard_state().commit == 10);
   CHECK(h.core().commit_index() == 10);
@@ -173,7 +173,7 @@ TEST_CASE("raft: a candidate that receives a snapshot of its term becomes a foll
   h.step(snapshot_msg(1, 2, term, 7, term));
   CHECK(h.core().role() == Role::follower);
   CHECK(h.core().leader() == 1);
-  CHECK(h.storage().snapshot() == SnapshotMeta{7, term, ClusterConfig{{1, 2, 3}, {}}});
+  CHECK(h.storage().snapshot() == SnapshotMeta{7, term, ClusterConfig{{1, 2, 3}, {}, {}}});
 }
 
 }  // namespace meadow::raft::test

@@ -80,3 +80,35 @@ TEST_CASE("shell: an existing cluster directory is reused, or refused when it do
   CHECK(error.find("is not a meadow cluster directory") != std::string::npos);
   CHECK(std::filesystem::exists(tmp.path() / "foreign" / "x"));
 }
+
+TEST_CASE("shell: add-node's entry takes the next id no node or leftover directory uses",
+          "[shell]") {
+  meadow::test::TempDir tmp;
+  LaunchOptions options;
+  options.data_dir = (tmp.path() / "c").string();
+  options.nodes = 2;
+  std::string error;
+  auto cluster = prepare_cluster_dir(options, error);
+  INFO(error);
+  REQUIRE(cluster);
+  const auto third = add_node_entry(*cluster, error);
+  REQUIRE(third);
+  CHECK(third->id == 3);
+  CHECK_FALSE(third->voter);
+  CHECK(third->joined);
+  CHECK(std::filesystem::is_directory(third->data_dir));
+  CHECK(third->raft_endpoint != third->client_endpoint);
+  // The manifest on disk has it, next to the originals, which stay voters.
+  auto reread = LocalCluster::open(cluster->dir(), false, error);
+  REQUIRE(reread);
+  REQUIRE(reread->manifest().find(3));
+  CHECK(*reread->manifest().find(3) == *third);
+  CHECK(reread->manifest().find(1)->voter);
+  // A removed node leaves its directory behind: its id is not handed out again.
+  REQUIRE(cluster->update_manifest([](auto& m) { m.nodes.pop_back(); }, error));
+  std::filesystem::create_directories(cluster->dir() + "/node-4");
+  const auto next = add_node_entry(*cluster, error);
+  REQUIRE(next);
+  CHECK(next->id == 5);
+  CHECK(cluster->ids() == std::vector<std::uint64_t>{1, 2, 5});
+}

@@ -14,10 +14,10 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
     Words expected;
   };
   const Words all_commands = {
-      "delay", "delete", "drop", "events", "exit", "expect", "faults", "get", "heal", "help",
-      "isolate", "kill", "leader", "load", "log", "logs", "partition", "pause", "put", "restart",
-      "resume", "scan", "set", "sleep", "snapshot", "sql", "start", "status", "stop", "timeline",
-      "transfer-leader", "wait"};
+      "add-node", "delay", "delete", "drop", "events", "exit", "expect", "faults", "get",
+      "heal", "help", "isolate", "kill", "leader", "load", "log", "logs", "partition", "pause",
+      "put", "remove-node", "restart", "resume", "scan", "set", "sleep", "snapshot", "sql",
+      "start", "status", "stop", "timeline", "transfer-leader", "wait"};
   const std::vector<Row> rows = {
       {"", all_commands},
       {"st", {"start", "status", "stop"}},
@@ -39,7 +39,9 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
       {"get ", {}},
       {"put k ", {}},
       {"help ", all_commands},
-      {"help re", {"restart", "resume"}},
+      {"help re", {"remove-node", "restart", "resume"}},
+      {"add-node --", {"--learner"}},
+      {"remove-node ", {"1", "2", "3"}},
       {"isolate ", {"1", "2", "3"}},
       {"partition --", {"--oneway"}},
       {"put k v --", {"--to"}},
@@ -51,6 +53,8 @@ TEST_CASE("shell: completion offers commands, options and node ids from the tabl
     INFO("line: '" << row.line << "'");
     CHECK(complete(row.line, command_table(), ids) == row.expected);
   }
+  // A cluster that grew and shrank: the ids as they are, not 1..N.
+  CHECK(complete("kill ", command_table(), {2, 4, 7}) == Words{"2", "4", "7"});
 }
 
 TEST_CASE("shell: edit distance and did-you-mean", "[shell]") {

@@ -190,10 +190,15 @@ bool is_event(const std::string& line, const std::string& kind) {
   return line.rfind("{\"event\":\"" + kind + "\"", 0) == 0;
 }
 
+std::optional<transport::Manifest> cluster_manifest(const std::string& data_dir,
+                                                    std::string& error) {
+  return transport::read_manifest(data_dir + "/" + transport::kManifestFileName, error);
+}
+
 std::vector<pid_t> live_node_pids(const std::string& data_dir) {
   std::string error;
   const std::string manifest_path = data_dir + "/" + transport::kManifestFileName;
-  auto manifest = transport::read_manifest(manifest_path, error);
+  auto manifest = cluster_manifest(data_dir, error);
   std::vector<pid_t> out;
   if (!manifest) return out;
   for (const auto& node : manifest->nodes) {

@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "transport/manifest.h"
+
 namespace meadow::test {
 
 class ShellDriver {
@@ -70,6 +72,9 @@ std::optional<std::uint64_t> json_uint(const std::string& line, const std::strin
 bool is_result(const std::string& line, const std::string& command, bool ok);
 /// True if `line` is the JSON event `kind`.
 bool is_event(const std::string& line, const std::string& kind);
+/// The manifest of the cluster in `data_dir` (nullopt and `error` if it cannot be read).
+std::optional<transport::Manifest> cluster_manifest(const std::string& data_dir,
+                                                    std::string& error);
 /// The node pids recorded in `data_dir`/cluster.toml whose processes still run as that
 /// cluster's nodes.
 std::vector<pid_t> live_node_pids(const std::string& data_dir);

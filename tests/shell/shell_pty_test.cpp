@@ -42,7 +42,7 @@ TEST_CASE("shell: the interactive shell completes, reports failover and keeps th
   shell.type("statu\t");
   REQUIRE(shell.expect_text("s ", kDeadline));
   shell.send("");
-  REQUIRE(shell.expect_text("node  role", kDeadline));
+  REQUIRE(shell.expect_text("node  member  role", kDeadline));
   REQUIRE(shell.expect_text("]> ", kDeadline));
 
   // Ctrl-C drops the line being typed; the shell and its nodes (own process group) stay.

@@ -276,7 +276,7 @@ raft::ClusterConfig Cluster::config_at_end_of(const std::vector<Entry>& image) c
   for (auto it = image.rbegin(); it != image.rend(); ++it) {
     if (it->kind == raft::EntryKind::config) return *raft::decode_cluster_config(it->data);
   }
-  return raft::ClusterConfig{initial_voters_, {}};
+  return raft::ClusterConfig{initial_voters_, {}, {}};
 }
 
 // ---------------------------------------------------------------- nodes

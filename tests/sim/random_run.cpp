@@ -60,12 +60,14 @@ bool committed_in_term(raft::RaftCore& core) {
 /// learner, remove a member; sometimes a random (possibly refused) one.
 raft::ConfChange random_change(raft::Rng& rng, const raft::ClusterConfig& config, NodeId node) {
   using raft::ConfChangeType;
-  if (rng.below(8) == 0) return {static_cast<ConfChangeType>(rng.below(3)), node};
+  // Added nodes carry an address, so configurations with addresses go through every path.
+  const std::string address = "node-" + std::to_string(node);
+  if (rng.below(8) == 0) return {static_cast<ConfChangeType>(rng.below(3)), node, address};
   if (config.is_learner(node)) {
-    return {rng.below(4) == 0 ? ConfChangeType::remove : ConfChangeType::promote, node};
+    return {rng.below(4) == 0 ? ConfChangeType::remove : ConfChangeType::promote, node, {}};
   }
-  if (config.is_voter(node)) return {ConfChangeType::remove, node};
-  return {ConfChangeType::add_learner, node};
+  if (config.is_voter(node)) return {ConfChangeType::remove, node, {}};
+  return {ConfChangeType::add_learner, node, address};
 }
 
 void inject_faults(Cluster& c, int& writes, bool membership) {

@@ -12,18 +12,6 @@ using meadow::test::TempDir;
 
 namespace {
 
-// Runs SQL on a database file directly, behind the store's back (to forge bad files).
-void raw_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
-
 // A store with some of everything, closed again (so the file holds it all, no WAL left).
 void fill(const TempDir& dir, std::uint64_t n_entries = 50) {
   Store store = open_ok(dir);

@@ -3,6 +3,7 @@
 // Tests only; depends on store/ and tests/support/.
 #pragma once
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,18 @@ inline OpenOptions options(std::string cluster = "test-cluster", std::uint64_t n
   o.cluster_id = std::move(cluster);
   o.node_id = node;
   return o;
+}
+
+/// Runs SQL on a database file directly, behind the store's back (to forge bad or old files).
+inline void raw_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
 }
 
 /// Opens (creating) the store at dir/meadow.db, failing the test if that fails.

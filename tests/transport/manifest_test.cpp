@@ -17,8 +17,11 @@ Manifest sample() {
   m.durability = "normal";
   m.node_args = {"--tick-ms", "10"};
   m.nodes = {{1, "tcp://127.0.0.1:7001", "tcp://127.0.0.1:7101", "/data/with space/node-1", 4242,
-              "/data/node-1.log"},
-             {2, "tcp://127.0.0.1:7002", "tcp://127.0.0.1:7102", "/data/node-2", 0, ""}};
+              "/data/node-1.log", true, false},
+             {2, "tcp://127.0.0.1:7002", "tcp://127.0.0.1:7102", "/data/node-2", 0, "", true,
+              false},
+             {4, "tcp://127.0.0.1:7004", "tcp://127.0.0.1:7104", "/data/node-4", 77, "", false,
+              true}};
   return m;
 }
 
@@ -82,4 +85,24 @@ TEST_CASE("manifest: missing, foreign, newer and incomplete files get an error n
   CHECK(read_error(path, "format = 1\ncluster_id = \"x\"\n[node.1]\nraft = \"tcp://a:1\"\n"
                          "client = \"tcp://a:2\"\n")
             .empty());
+}
+
+TEST_CASE("manifest: a node without voter/joined keys (an older manifest) is an original voter",
+          "[manifest]") {
+  TempDir dir;
+  const std::string path = (dir / kManifestFileName).string();
+  std::ofstream(path) << "format = 1\ncluster_id = \"c\"\n[node.1]\nraft = \"tcp://a:1\"\n"
+                         "client = \"tcp://a:2\"\n[node.5]\nraft = \"tcp://a:3\"\n"
+                         "client = \"tcp://a:4\"\nvoter = false\njoined = true\n";
+  std::string error;
+  auto m = read_manifest(path, error);
+  INFO(error);
+  REQUIRE(m);
+  CHECK(m->find(1)->voter);
+  CHECK_FALSE(m->find(1)->joined);
+  CHECK_FALSE(m->find(5)->voter);
+  CHECK(m->find(5)->joined);
+  CHECK(read_error(path, "format = 1\ncluster_id = \"c\"\n[node.1]\nraft = \"tcp://a:1\"\n"
+                         "client = \"tcp://a:2\"\nvoter = maybe\n")
+            .find("voter must be true or false") != std::string::npos);
 }

@@ -295,5 +295,28 @@ TEST_CASE("peer transport: bad options are startup errors with a clear text", "[
                     Catch::Contains("invalid peer id"));
 }
 
+TEST_CASE("peer transport: a removed peer gets what was sent before, nothing after, and can "
+          "be added back",
+          "[peer]") {
+  zmq::context_t context;
+  PeerTransport a(context, options_for(1));
+  PeerTransport b(context, options_for(2));
+  a.add_peer({2, b.bound_endpoint(), {}});
+  deliver(a, b, heartbeat(1, 2, 1));  // connected
+  REQUIRE(a.send(heartbeat(1, 2, 2)));
+  a.remove_peer(2);
+  a.remove_peer(2);  // unknown ids are ignored
+  CHECK_FALSE(a.send(heartbeat(1, 2, 3)));
+  CHECK(a.drops().count(DropReason::unknown_peer) == 1);
+  std::vector<wire::RaftMessage> got;
+  REQUIRE(test::wait_until({b.poll_item()}, [&] {
+    for (auto& m : b.receive()) got.push_back(std::move(m));
+    return !got.empty();
+  }));
+  CHECK(got.front() == heartbeat(1, 2, 2));
+  a.add_peer({2, b.bound_endpoint(), {}});
+  CHECK(deliver(a, b, heartbeat(1, 2, 4)).front() == heartbeat(1, 2, 4));
+}
+
 }  // namespace
 }  // namespace meadow::transport

@@ -112,6 +112,9 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       return f;
     }
     case body_index<SnapshotRequest>(): return SnapshotRequest{rng.u64()};
+    case body_index<MembershipRequest>():
+      return MembershipRequest{rng.u64(), random_enum(rng, MembershipAction::remove), rng.u64(),
+                               rng.bytes(30), rng.bytes(30)};
     case body_index<TransferLeaderRequest>(): return TransferLeaderRequest{rng.u64(), rng.u64()};
     case body_index<LogRequest>():
       return LogRequest{rng.u64(), rng.u64(), static_cast<std::uint32_t>(rng.next())};
@@ -122,7 +125,7 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
     case body_index<NotFoundReply>(): return NotFoundReply{rng.u64(), random_read(rng)};
     case body_index<NotLeaderReply>(): return NotLeaderReply{rng.u64(), rng.u64(), rng.bytes(30)};
     case body_index<ErrorReply>():
-      return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::unsupported), rng.bytes(30)};
+      return ErrorReply{rng.u64(), random_enum(rng, ErrorCode::conflict), rng.bytes(30)};
     case body_index<ScanReply>(): {
       ScanReply r{rng.u64(), {}, rng.coin(), random_read(rng)};
       for (std::uint64_t i = rng.below(6); i > 0; --i) {
@@ -164,6 +167,10 @@ inline wire::Body random_body(Rng& rng, std::size_t index) {
       s.uptime_ms = rng.u64();
       s.pid = rng.u64();
       s.faults = rng.bytes(20);
+      for (std::uint64_t i = rng.below(5); i > 0; --i) {
+        s.members.push_back(MemberInfo{rng.u64(), rng.below(2) == 1, rng.bytes(30), rng.bytes(30)});
+      }
+      s.membership_index = rng.u64();
       return s;
     }
     default:

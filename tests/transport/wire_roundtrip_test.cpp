@@ -44,7 +44,8 @@ TEST_CASE("wire: message type numbers are stable", "[wire]") {
       {body_index<ValueReply>(), 33},          {body_index<NotFoundReply>(), 34},
       {body_index<NotLeaderReply>(), 35},      {body_index<ErrorReply>(), 36},
       {body_index<ScanReply>(), 37},           {body_index<StatusReply>(), 38},
-      {body_index<LogReply>(), 42},            {body_index<SqlReply>(), 43}};
+      {body_index<LogReply>(), 42},            {body_index<SqlReply>(), 43},
+      {body_index<MembershipRequest>(), 22}};
   // Every alternative is listed.
   CHECK(std::size(expected) == std::variant_size_v<Body>);
   for (const auto& [index, number] : expected) {
