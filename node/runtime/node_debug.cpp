@@ -3,6 +3,7 @@
 #include "node/runtime/node.h"
 
 #include "node/runtime/command_codec.h"
+#include "node/runtime/member_endpoints.h"
 
 namespace meadow::node {
 
@@ -39,7 +40,10 @@ std::string printable(const std::string& bytes) {
 
 std::string describe_entry(std::uint8_t kind, const std::string& payload) {
   if (kind == static_cast<std::uint8_t>(raft::EntryKind::noop)) return "no-op";
-  if (kind == static_cast<std::uint8_t>(raft::EntryKind::config)) return "config change";
+  if (kind == static_cast<std::uint8_t>(raft::EntryKind::config)) {
+    const auto config = raft::decode_cluster_config(payload);
+    return config ? "config " + describe_members(*config) : "config ?";
+  }
   const auto command = decode_command(payload);
   if (!command) return "? (" + std::to_string(payload.size()) + " bytes)";
   switch (command->op) {
