@@ -222,7 +222,7 @@ std::uint64_t Client::submit(wire::Request request, std::optional<std::size_t> e
   auto pending = std::make_unique<Pending>();
   pending->request_id = request_id;
   pending->session = session;
-  pending->bytes = wire::encode(options_.cluster_id, client_id_, wire::to_body(request));
+  wire::encode_into(pending->bytes, options_.cluster_id, client_id_, request);
   pending->request = std::move(request);
   pending->fixed_endpoint = endpoint_index;
   pending->submitted = now;
@@ -383,7 +383,7 @@ void Client::drive_timers(Clock::time_point now) {
 void Client::drain(std::size_t endpoint_index, Clock::time_point now) {
   if (endpoint_index >= connections_.size() || !connections_[endpoint_index]) return;
   zmq::socket_t& socket = connections_[endpoint_index]->socket;
-  std::vector<zmq::message_t> frames;
+  std::vector<zmq::message_t>& frames = frames_;  // reused: no allocation per drain
   bool truncated = false;
   while (receive_multipart(socket, frames, 1, truncated)) {
     if (truncated || frames.size() != 1) {
@@ -418,7 +418,8 @@ void Client::progress(Clock::time_point until, std::optional<std::uint64_t> want
     // both are "never").
     const Clock::time_point wake = std::min({until, next_timer_, now + std::chrono::seconds(1)});
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
-    std::vector<zmq::pollitem_t> items;
+    std::vector<zmq::pollitem_t>& items = poll_items_;  // reused: no allocation per wait
+    items.clear();
     for (const auto& conn : connections_) {
       if (conn) items.push_back(zmq::pollitem_t{conn->socket.handle(), 0, ZMQ_POLLIN, 0});
     }

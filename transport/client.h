@@ -158,6 +158,8 @@ class Client {
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;
   std::map<std::uint64_t, Completion> finished_;
   DropCounters drops_;
+  std::vector<zmq::message_t> frames_;        ///< drain()'s receive buffer, reused
+  std::vector<zmq::pollitem_t> poll_items_;   ///< progress()'s poll set, reused
 };
 
 }  // namespace meadow::transport

@@ -63,8 +63,8 @@ std::optional<IncomingRequest> ClientServer::check_incoming(std::vector<zmq::mes
 }
 
 bool ClientServer::send_reply(const std::string& routing_id, const wire::Reply& reply) {
-  const std::string bytes =
-      wire::encode(options_.cluster_id, options_.self, wire::to_body(reply));
+  std::string& bytes = encode_buffer_;
+  wire::encode_into(bytes, options_.cluster_id, options_.self, reply);
   try {
     const auto more = zmq::send_flags::sndmore | zmq::send_flags::dontwait;
     if (!router_.send(zmq::buffer(routing_id), more)) {

@@ -72,6 +72,7 @@ class ClientServer {
   DropCounters drops_;
   std::uint64_t requests_ = 0;
   std::uint64_t replies_ = 0;
+  std::string encode_buffer_;  ///< reused by send_reply: no allocation per reply
 };
 
 }  // namespace meadow::transport

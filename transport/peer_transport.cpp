@@ -13,6 +13,8 @@
 namespace meadow::transport {
 namespace {
 
+constexpr std::size_t kKeepEncodeBufferBytes = 1u << 20;
+
 // A routing id is an opaque byte string chosen by the remote side: show it safely.
 std::string printable(const zmq::message_t& frame) {
   std::string out;
@@ -112,18 +114,22 @@ bool PeerTransport::send(const wire::RaftMessage& message) {
     drops_.record(DropReason::unknown_peer, wire::describe(message));
     return false;
   }
-  std::string bytes = wire::encode(options_.cluster_id, options_.self, wire::Body{message});
+  std::string& bytes = encode_buffer_;
+  wire::encode_into(bytes, options_.cluster_id, options_.self, message);
   if (const std::uint32_t delay_ms = faults_.draw_delay_ms(to); delay_ms != 0) {
     if (delayed_.size() >= options_.max_delayed_messages) {
       drops_.record(DropReason::delay_queue_full, wire::describe(message));
       return false;
     }
     delayed_.emplace(options_.now() + std::chrono::milliseconds(delay_ms),
-                     Delayed{to, std::move(bytes)});
+                     Delayed{to, bytes});
     stats_.delayed = delayed_.size();
     return true;
   }
-  return send_now(to, bytes);
+  const bool sent = send_now(to, bytes);
+  // A rare huge append must not pin its buffer for the life of the node.
+  if (bytes.capacity() > kKeepEncodeBufferBytes) std::string().swap(bytes);
+  return sent;
 }
 
 bool PeerTransport::send_now(wire::NodeId to, const std::string& bytes) {

@@ -124,6 +124,7 @@ class PeerTransport {
   DropCounters drops_;
   PeerTransportStats stats_;
   std::multimap<Clock::time_point, Delayed> delayed_;  // by due time, FIFO among equal times
+  std::string encode_buffer_;  ///< reused by send(): no allocation per message
 };
 
 }  // namespace meadow::transport

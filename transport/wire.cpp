@@ -4,6 +4,7 @@
 #include "transport/wire.h"
 
 #include "transport/bounded_unpack.h"
+#include "transport/string_writer.h"
 
 #include <exception>
 #include <new>
@@ -70,6 +71,32 @@ std::optional<Sub> narrow(Body body) {
       std::move(body));
 }
 
+// Index of alternative T in Body (its row in kTypeOfIndex).
+template <typename T, std::size_t I = 0>
+constexpr std::size_t body_index() {
+  if constexpr (std::is_same_v<T, std::variant_alternative_t<I, Body>>) {
+    return I;
+  } else {
+    return body_index<T, I + 1>();
+  }
+}
+
+template <typename T>
+void pack_envelope(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                   const T& body) {
+  StringWriter writer{out};
+  msgpack::packer<StringWriter> packer(writer);
+  packer.pack_array(kEnvelopeFields);
+  packer.pack(kProtocolVersion);
+  packer.pack(cluster_id);
+  packer.pack(sender);
+  packer.pack(static_cast<std::uint64_t>(kTypeOfIndex[body_index<T>()]));
+  packer.pack(body);
+}
+
+// Most messages are small: one allocation of this size covers them.
+constexpr std::size_t kInitialEncodeBytes = 256;
+
 DecodeResult fail(DropReason reason, std::string detail) {
   DecodeResult result;
   result.error = DecodeError{reason, std::move(detail)};
@@ -120,15 +147,31 @@ std::optional<Request> as_request(Body body) { return narrow<Request>(std::move(
 std::optional<Reply> as_reply(Body body) { return narrow<Reply>(std::move(body)); }
 
 std::string encode(std::string_view cluster_id, std::uint64_t sender, const Body& body) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> packer(buffer);
-  packer.pack_array(kEnvelopeFields);
-  packer.pack(kProtocolVersion);
-  packer.pack(cluster_id);
-  packer.pack(sender);
-  packer.pack(static_cast<std::uint64_t>(message_type(body)));
-  std::visit([&](const auto& b) { packer.pack(b); }, body);
-  return std::string(buffer.data(), buffer.size());
+  std::string out;
+  out.reserve(kInitialEncodeBytes);
+  std::visit([&](const auto& b) { pack_envelope(out, cluster_id, sender, b); }, body);
+  return out;
+}
+
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const RaftMessage& message) {
+  out.clear();
+  out.reserve(kInitialEncodeBytes);
+  pack_envelope(out, cluster_id, sender, message);
+}
+
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const Request& request) {
+  out.clear();
+  out.reserve(kInitialEncodeBytes);
+  std::visit([&](const auto& b) { pack_envelope(out, cluster_id, sender, b); }, request);
+}
+
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const Reply& reply) {
+  out.clear();
+  out.reserve(kInitialEncodeBytes);
+  std::visit([&](const auto& b) { pack_envelope(out, cluster_id, sender, b); }, reply);
 }
 
 DecodeResult decode(std::string_view bytes, const DecodeLimits& limits) {
@@ -139,12 +182,13 @@ DecodeResult decode(std::string_view bytes, const DecodeLimits& limits) {
   if (bytes.empty()) return fail(DropReason::malformed, "empty message");
   try {
     std::size_t offset = 0;
-    msgpack::object_handle handle = bounded_unpack(bytes, offset);
+    // Every field is converted into owned values below, so a zone reused per thread is safe.
+    thread_local ScratchUnpacker unpacker;
+    const msgpack::object root = unpacker.unpack(bytes, offset);
     if (offset != bytes.size()) {
       return fail(DropReason::malformed,
                   std::to_string(bytes.size() - offset) + " trailing bytes after the envelope");
     }
-    const msgpack::object& root = handle.get();
     if (root.type != msgpack::type::ARRAY || root.via.array.size != kEnvelopeFields) {
       return fail(DropReason::bad_envelope, "not a 5-element array");
     }

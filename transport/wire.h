@@ -103,6 +103,15 @@ struct DecodeLimits {
 
 /// Serialises an envelope with version kProtocolVersion. Never fails (may allocate).
 std::string encode(std::string_view cluster_id, std::uint64_t sender, const Body& body);
+/// The same bytes as encode(), written into `out` (replaced; its capacity is reused, so a
+/// sender that keeps `out` does not allocate per message) without copying the message into a
+/// Body first.
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const RaftMessage& message);
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const Request& request);
+void encode_into(std::string& out, std::string_view cluster_id, std::uint64_t sender,
+                 const Reply& reply);
 
 /// Parses `bytes`. Total: never throws, never aborts, for any input; allocation is bounded by a
 /// small multiple of bytes.size() (msgpack sizes are capped by the input length).

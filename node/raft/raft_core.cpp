@@ -186,8 +186,10 @@ void RaftCore::become_leader() {
     progress_.emplace(peer, Progress(log_.last_index() + 1, config_.max_inflight_messages));
   }
   progress_.emplace(id_, Progress(log_.last_index() + 1, config_.max_inflight_messages));
+  // The leader's own match index is what it has persisted (thesis §10.2.1); it grows in
+  // advance() as the runtime reports its entries durable.
   Progress& self = progress_.at(id_);
-  self.maybe_update(log_.last_index());
+  self.maybe_update(log_.persisted_index());
   self.become_replicate();
   self.set_recent_active(true);
   // Raft §8: a new leader commits a no-op of its own term, which commits every earlier entry
@@ -233,6 +235,16 @@ void RaftCore::advance(const Ready& rd) {
   if (rd.snapshot) log_.snapshot_installed(*rd.snapshot);
   if (!rd.entries.empty()) log_.stable_to(rd.entries.back().index, rd.entries.back().term);
   if (!rd.committed_entries.empty()) log_.applied_to(rd.committed_entries.back().index);
+  note_persisted();
+}
+
+void RaftCore::note_persisted() {
+  if (role_ != Role::leader) return;
+  const auto self = progress_.find(id_);
+  if (self == progress_.end()) return;
+  // The leader acknowledges its own durable entries, as a follower's append response would;
+  // a commit this completes is spread at once.
+  if (self->second.maybe_update(log_.persisted_index()) && maybe_commit()) broadcast_append();
 }
 
 }  // namespace meadow::raft

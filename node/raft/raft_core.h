@@ -95,7 +95,8 @@ class RaftCore {
   /// The next batch of work; see ready.h for the handling contract. Requires no outstanding
   /// Ready (advance() was called for the previous one).
   Ready ready();
-  /// The runtime finished handling `ready` (persisted, sent, applied).
+  /// The runtime finished handling `ready` (persisted, sent, applied). A leader's entries
+  /// count towards its commit quorum from here on, not from propose() (thesis §10.2.1).
   void advance(const Ready& ready);
 
   // ---- status ----
@@ -153,6 +154,9 @@ class RaftCore {
   bool is_voter(NodeId id) const { return membership_.is_voter(id); }
   void send(Message message);
   void log_line(LogLevel level, const std::string& line) const;
+  /// Leader: its own entries up to RaftLog::persisted_index() are durable now; count them
+  /// towards the commit quorum (thesis §10.2.1).
+  void note_persisted();
 
   // step.cpp: validation, term handling (Raft §5.1), dispatch by role.
   Status step_leader(const Message& m);

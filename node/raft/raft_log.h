@@ -64,6 +64,10 @@ class RaftLog {
 
   // ---- Ready support ----
   const std::vector<Entry>& unstable_entries() const { return unstable_; }
+  /// The last index of the durable prefix of this log: every entry up to it is in storage
+  /// (stable_to was called for it) and belongs to this log. 0 while a received snapshot is
+  /// pending: the entries storage holds are about to be replaced.
+  Index persisted_index() const { return pending_snapshot_ ? 0 : offset_ - 1; }
   bool has_next_committed() const { return committed_ > applying_; }
   /// Committed entries (applying(), committed()] that have not been handed out yet.
   std::vector<Entry> next_committed() const;

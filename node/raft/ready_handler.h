@@ -1,8 +1,8 @@
-// process_ready: THE one place that handles a Ready in the order Raft requires (persist — with
-// the committed entries applied in the same atomic write where the applier can —, send, apply,
-// serve reads, advance). The node runtime and the simulator both call it, so the
-// simulator exercises the real ordering. Standard library only; side effects go through the
-// small interfaces below.
+// process_ready: THE one place that handles a Ready in the order Raft requires (a leader's
+// replication messages first, then persist — with the committed entries applied in the same
+// atomic write where the applier can —, the other messages, apply, serve reads, advance). The
+// node runtime and the simulator both call it, so the simulator exercises the real ordering.
+// Standard library only; side effects go through the small interfaces below.
 #pragma once
 
 #include <optional>
@@ -44,12 +44,21 @@ class Applier {
   }
 };
 
-/// If `core` has a Ready: install its snapshot (if any), persist its hard state and entries in
-/// one atomic write — applying its committed entries in that same write if the applier supports
-/// persist_and_apply —, then send its messages, apply its committed entries (if not done yet), serve its reads, and advance.
+/// When the messages sendable_before_persist() leave (ready.h steps 1 and 3).
+enum class SendOrder {
+  leader_first,   ///< before the persist: followers write while the leader does (§10.2.1)
+  after_persist,  ///< with the others, after the persist (the simulator runs both orders)
+};
+
+/// If `core` has a Ready: install its snapshot (if any); send the leader's replication
+/// messages (SendOrder::leader_first); persist its hard state and entries in one atomic write —
+/// applying its committed entries in that same write if the applier supports
+/// persist_and_apply —; send the other messages; apply its committed entries (if not done yet);
+/// serve its reads; advance.
 /// Applying before sending is safe: committed entries are durable on a majority already, and
 /// entries of this Ready that they include are made durable by the same atomic write.
 /// Returns whether there was a Ready. `storage` is the Storage the core was built on.
-bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier);
+bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier& applier,
+                   SendOrder order = SendOrder::leader_first);
 
 }  // namespace meadow::raft

@@ -73,10 +73,9 @@ void RaftCore::append_entries(std::vector<Entry> entries) {
   note_config_entries(entries);
   log_.append(std::move(entries));
   refresh_membership();
-  // The leader's own copy counts towards the quorum: it is persisted before any message
-  // built from it is sent (Ready contract).
-  progress_.at(id_).maybe_update(log_.last_index());
-  maybe_commit();
+  // Raft thesis §10.2.1: the leader sends these entries while it persists them, so its own
+  // copy counts towards the quorum only once advance() reports it durable (note_persisted);
+  // until then a commit needs a majority of durable copies on followers.
 }
 
 ProposeResult RaftCore::propose(std::string data) {

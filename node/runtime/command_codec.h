@@ -3,6 +3,7 @@
 // layout; decoding is total (a bad payload is nullopt, never an exception).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@
 namespace meadow::node {
 
 std::string encode_command(const store::Command& command);
+/// The same bytes, from the fields (a request's key and value are not copied first): one
+/// allocation, the result.
+std::string encode_command(std::uint64_t client_id, std::uint64_t seq, store::Op op,
+                           std::string_view key, std::string_view value);
 /// nullopt if `payload` is not a command this version understands.
 std::optional<store::Command> decode_command(std::string_view payload);
 

@@ -1,6 +1,7 @@
 // Node: one Raft node process's event loop (ARCHITECTURE.md "node/runtime"). A single thread
 // owns the core, the ZeroMQ sockets and the SQLite store: poll → drain peers and clients →
-// step → tick → process_ready (persist in one transaction, send, apply, answer) → repeat.
+// step → tick → process_ready (send a leader's appends, persist in one transaction, send the
+// rest, apply, answer) → repeat.
 // It never blocks on a peer. Depends on node/raft, store and transport.
 #pragma once
 

@@ -56,14 +56,19 @@ void Node::handle(transport::IncomingRequest incoming) {
 }
 
 void Node::handle_write(transport::IncomingRequest incoming) {
-  store::Command command;
+  // Views into the request, which is kept until the answer: no copy of key or value.
+  struct {
+    std::uint64_t client_id, seq;
+    store::Op op;
+    std::string_view key, value;
+  } command{};
   std::uint64_t request_id = 0;
   if (auto* put = std::get_if<wire::PutRequest>(&incoming.request)) {
     command = {put->client_id, put->sequence, store::Op::put, put->key, put->value};
     request_id = put->request_id;
   } else {
     const auto& del = std::get<wire::DeleteRequest>(incoming.request);
-    command = {del.client_id, del.sequence, store::Op::del, del.key, ""};
+    command = {del.client_id, del.sequence, store::Op::del, del.key, {}};
     request_id = del.request_id;
   }
   // Outside input is checked where it arrives (house style): nothing invalid enters the log.
@@ -93,7 +98,8 @@ void Node::handle_write(transport::IncomingRequest incoming) {
   }
   // Proposed with the rest of this loop iteration's writes (propose_writes): one append and one
   // AppendEntries per follower for all of them, not one per write.
-  write_batch_.push_back(encode_command(command));
+  write_batch_.push_back(
+      encode_command(command.client_id, command.seq, command.op, command.key, command.value));
   write_batch_requests_.push_back({0, std::move(incoming.routing_id), std::move(incoming.request)});
 }
 

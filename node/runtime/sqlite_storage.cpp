@@ -41,6 +41,7 @@ raft::Index SqliteStorage::last_index() const { return store_.last_index(); }
 
 std::optional<raft::Term> SqliteStorage::term(raft::Index index) const {
   if (index < store_.snapshot_meta().index || index > store_.last_index()) return std::nullopt;
+  if (const auto cached = tail_.term(index)) return cached;
   auto term = store_.term(index);
   if (!term.ok()) fatal_("reading the term of log entry " + std::to_string(index) + ": " +
                          term.status().describe());
@@ -49,6 +50,9 @@ std::optional<raft::Term> SqliteStorage::term(raft::Index index) const {
 
 std::vector<raft::Entry> SqliteStorage::entries(raft::Index lo, raft::Index hi,
                                                 std::uint64_t max_bytes) const {
+  if (lo >= first_index()) {
+    if (auto cached = tail_.entries(lo, hi, max_bytes)) return std::move(*cached);
+  }
   auto stored = store_.entries(lo, hi, max_bytes);
   if (!stored.ok()) fatal_("reading log entries [" + std::to_string(lo) + ", " +
                            std::to_string(hi) + "): " + stored.status().describe());
@@ -79,6 +83,7 @@ void SqliteStorage::persist(const std::optional<raft::HardState>& hard_state,
   auto result = store_.write(to_batch(hard_state, entries));
   if (!result.ok()) fatal_("persisting Raft state: " + result.status().describe());
   ++persist_count_;
+  tail_.persisted(entries);
 }
 
 std::vector<store::CommandResult> SqliteStorage::persist_and_apply(
@@ -90,6 +95,7 @@ std::vector<store::CommandResult> SqliteStorage::persist_and_apply(
   auto result = store_.write(batch);
   if (!result.ok()) fatal_("persisting and applying Raft state: " + result.status().describe());
   ++persist_count_;
+  tail_.persisted(entries);
   return std::move(result).value();
 }
 
@@ -107,6 +113,7 @@ void SqliteStorage::install_snapshot(const raft::SnapshotMeta& snapshot) {
     fatal_("installing snapshot " + std::to_string(snapshot.index) + ": " + s.describe());
   std::remove(path.c_str());
   ++persist_count_;
+  tail_.clear();
 }
 
 }  // namespace meadow::node

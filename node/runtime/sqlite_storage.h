@@ -7,6 +7,7 @@
 #include <string>
 
 #include "node/raft/storage.h"
+#include "node/runtime/log_tail_cache.h"
 #include "store/store.h"
 
 namespace meadow::node {
@@ -53,6 +54,10 @@ class SqliteStorage : public raft::Storage {
   std::string data_dir_;
   FatalHandler fatal_;
   std::uint64_t persist_count_ = 0;
+  /// The newest persisted entries: applying and replication read them from memory.
+  LogTailCache tail_{kTailEntries, kTailBytes};
+  static constexpr std::size_t kTailEntries = 16384;
+  static constexpr std::uint64_t kTailBytes = 8u << 20;
 };
 
 }  // namespace meadow::node

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <tuple>
+
+#include <msgpack.hpp>
 
 #include "node/runtime/command_codec.h"
 #include "node/runtime/raft_codec.h"
@@ -20,6 +23,19 @@ TEST_CASE("node codec: commands round-trip with binary keys and values", "[node]
     auto decoded = node::decode_command(node::encode_command(c));
     REQUIRE(decoded);
     CHECK(*decoded == c);
+  }
+}
+
+TEST_CASE("node codec: commands keep the byte layout of the first release", "[node][codec]") {
+  // Logs on disk hold commands encoded as a packed tuple: the encoder must not drift from it.
+  for (const auto& c : {store::Command{7, 1, store::Op::put, "k", "v"},
+                        store::Command{1ull << 63, 1ull << 40, store::Op::del, "key", ""},
+                        store::Command{3, 300, store::Op::put, std::string(70000, 'k'),
+                                       std::string(300, 'v')}}) {
+    msgpack::sbuffer reference;
+    msgpack::pack(reference, std::make_tuple(std::uint8_t{1}, c.client_id, c.seq,
+                                             static_cast<std::uint8_t>(c.op), c.key, c.value));
+    CHECK(node::encode_command(c) == std::string(reference.data(), reference.size()));
   }
 }
 

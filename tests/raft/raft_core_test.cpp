@@ -340,11 +340,18 @@ TEST_CASE("raft: Ready hands out each entry to persist and to apply exactly once
   REQUIRE(h.core().has_ready());
   const Ready rd = h.core().ready();
   CHECK(rd.entries.size() == 5);
-  CHECK(rd.committed_entries.size() == 5);
-  REQUIRE(rd.hard_state);
-  CHECK(rd.hard_state->commit == h.core().last_index());
+  // A single node commits its entries once they are durable, i.e. after advance().
+  CHECK(rd.committed_entries.empty());
   h.storage().persist(rd.hard_state, rd.entries);
   h.core().advance(rd);
+  REQUIRE(h.core().has_ready());
+  const Ready rd2 = h.core().ready();
+  CHECK(rd2.entries.empty());
+  CHECK(rd2.committed_entries.size() == 5);
+  REQUIRE(rd2.hard_state);
+  CHECK(rd2.hard_state->commit == h.core().last_index());
+  h.storage().persist(rd2.hard_state, rd2.entries);
+  h.core().advance(rd2);
   CHECK_FALSE(h.core().has_ready());
   CHECK(h.core().last_applied() == h.core().last_index());
 }

@@ -29,6 +29,26 @@ TEST_CASE("wire: every message type round-trips with random bodies", "[wire]") {
   }
 }
 
+TEST_CASE("wire: encode_into writes the bytes of encode and reuses its buffer", "[wire]") {
+  test::Rng rng(99);
+  std::string reused;
+  for (std::size_t index = 0; index < std::variant_size_v<wire::Body>; ++index) {
+    for (int i = 0; i < 50; ++i) {
+      const wire::Body body = test::random_body(rng, index);
+      const std::string expected = wire::encode("c", 7, body);
+      INFO(wire::describe(body));
+      if (index == 0) {
+        wire::encode_into(reused, "c", 7, std::get<wire::RaftMessage>(body));
+      } else if (test::is_request_index(index)) {
+        wire::encode_into(reused, "c", 7, *wire::as_request(body));
+      } else {
+        wire::encode_into(reused, "c", 7, *wire::as_reply(body));
+      }
+      CHECK(reused == expected);
+    }
+  }
+}
+
 TEST_CASE("wire: message type numbers are stable", "[wire]") {
   // On-the-wire numbers: changing one breaks mixed-version clusters.
   using namespace wire;
