@@ -173,7 +173,9 @@ etcd_failover() {  # OUT = ms from kill -9 of the leader to the first acknowledg
   local eps; eps=$(IFS=,; echo "${survivors[*]}")
   local t0; t0=$(now_ms)
   kill -9 "${ETCD_PID[$leader]}"
-  until etcdctl --endpoints="$eps" --command-timeout=300ms put failover-probe 1 >/dev/null 2>&1; do :; done
+  until etcdctl --endpoints="$eps" --command-timeout=300ms put failover-probe 1 >/dev/null 2>&1; do
+    if (( $(now_ms) - t0 > 60000 )); then echo "etcd: no write succeeded within 60 s of the kill" >&2; exit 1; fi
+  done
   OUT=$(( $(now_ms) - t0 ))
   wait "$load" 2>/dev/null || true
 }
@@ -211,7 +213,9 @@ meadow_failover() {  # OUT = ms from kill -9 of the leader to the first acknowle
   local t0; t0=$(now_ms)
   kill -9 "$leader_pid"
   until "$MEADOW" put failover-probe 1 --connect "$survivors" --cluster-id "$cid" --timeout 300 \
-      >/dev/null 2>&1; do :; done
+      >/dev/null 2>&1; do
+    if (( $(now_ms) - t0 > 60000 )); then echo "meadow: no write succeeded within 60 s of the kill" >&2; exit 1; fi
+  done
   OUT=$(( $(now_ms) - t0 ))
   wait "$load" 2>/dev/null || true
 }
