@@ -48,9 +48,10 @@ struct Ready {
 };
 
 /// True for what a leader sends its followers (AppendEntries, heartbeats, snapshots,
-/// TimeoutNow): these vouch for nothing the sender has not made durable already (its term and
-/// vote were persisted before it could win), so they may leave before the Ready's persist
-/// (Raft thesis §10.2.1). Votes, vote requests and every acknowledgement must wait for it.
+/// TimeoutNow): these vouch for nothing the sender has not made durable already, so they may
+/// leave before the Ready's persist (Raft thesis §10.2.1) — unless that Ready changes the term
+/// or vote (a single voter wins within one tick; process_ready checks). Votes, vote requests
+/// and every acknowledgement always wait for the persist.
 inline bool sendable_before_persist(const Message& m) {
   switch (m.type) {
     case MessageType::append:

@@ -12,8 +12,13 @@ bool process_ready(RaftCore& core, Storage& storage, MessageSink& sink, Applier&
     applier.restore(*rd.snapshot);
   }
   // 1. Raft thesis §10.2.1: the leader's AppendEntries leave before its own fsync, which then
-  //    overlaps the followers'; the core counts its own copy only after advance().
-  const bool early = order == SendOrder::leader_first;
+  //    overlaps the followers'; the core counts its own copy only after advance(). Not when
+  //    this Ready makes the term or vote: a single voter wins inside one tick, and its first
+  //    appends must not carry a term that a crash before the persist would let it reuse.
+  const bool term_or_vote_new =
+      rd.hard_state && (rd.hard_state->term != storage.hard_state().term ||
+                        rd.hard_state->voted_for != storage.hard_state().voted_for);
+  const bool early = order == SendOrder::leader_first && !term_or_vote_new;
   if (early) {
     for (const Message& m : rd.messages) {
       if (sendable_before_persist(m)) sink.send(m);

@@ -153,4 +153,23 @@ TEST_CASE("raft: a vote is granted only after it is persisted", "[raft]") {
   CHECK(f.persisted_at_send().back().voted_for == 1);
 }
 
+TEST_CASE("raft: a single voter that just won persists its term before sending to a learner",
+          "[raft]") {
+  // A lone voter wins inside one tick, so the Ready that carries its new term and vote also
+  // carries its first appends. Sent before the persist, a crash would let it win the same term
+  // again with different entries at the same indexes the learner already holds.
+  Config config = make_config(1, {1});
+  config.learners = {2};
+  Harness h(config);
+  while (h.core().role() != Role::leader) h.core().tick();  // no Ready handled in between
+  const Term term = h.core().term();
+  REQUIRE(h.core().propose("x").status == Status::ok);
+  h.process();
+  REQUIRE_FALSE(h.persisted_at_send().empty());
+  for (const HardState& durable : h.persisted_at_send()) {
+    CHECK(durable.term == term);
+    CHECK(durable.voted_for == 1);
+  }
+}
+
 }  // namespace meadow::raft::test
